@@ -20,8 +20,15 @@ function tempFor(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${++seq}.tmp`);
 }
 
+/** Which file a write produced (the inode survives the rename), so a later write can check it is still that file. */
+export interface FileImage {
+  ino: number;
+  dev: number;
+  size: number;
+}
+
 /** Writes `chunks` to `target` atomically with mode 0600, creating the directory with mode 0700. */
-export async function writeFileAtomic(target: string, chunks: readonly Buffer[]): Promise<void> {
+export async function writeFileAtomic(target: string, chunks: readonly Buffer[]): Promise<FileImage> {
   // Every time, not once: the directory may have been removed since the last checkpoint.
   await mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
   const temp = tempFor(target);
@@ -34,9 +41,11 @@ export async function writeFileAtomic(target: string, chunks: readonly Buffer[])
     while (remaining.length > 0) remaining = advance(remaining, (await handle.writev(remaining)).bytesWritten);
     // Without this, a power loss right after the rename can leave an empty file behind.
     await handle.sync();
+    const st = await handle.stat();
     await handle.close();
     handle = undefined;
     await rename(temp, target);
+    return { ino: st.ino, dev: st.dev, size: st.size };
   } catch (err) {
     if (handle) await handle.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
@@ -124,7 +133,7 @@ function unlinkQuietly(p: string): void {
 }
 
 /** Drops what a short writev already wrote. */
-function advance(chunks: Buffer[], written: number): Buffer[] {
+export function advance(chunks: Buffer[], written: number): Buffer[] {
   let i = 0;
   while (i < chunks.length && written >= chunks[i]!.length) written -= chunks[i++]!.length;
   if (i >= chunks.length) return [];

@@ -6,12 +6,9 @@
 // hands the writer a list of Buffers: the cached step bodies with tiny `{"step_id":N,`
 // prefixes in between. Serialization work per checkpoint is O(new run), not O(session).
 //
-// What remains O(file size) per checkpoint is the write itself: an atomic replace (temp file
-// + rename) must write every byte of the new file. The writer passes the Buffers to writev,
-// so nothing is concatenated in JS; the kernel copies each byte once into the page cache, at
-// GB/s, i.e. milliseconds for a multi-MB trajectory, once per agent turn (which itself takes
-// seconds), off the hook path, and coalesced when turns end faster than the disk keeps up.
-// Appending in place would avoid it but could leave a torn, unparsable file after a crash.
+// The render also says where each top-level step ends (Layout), so the writer can tell that
+// a new checkpoint only adds steps after what is already on disk and write just the bytes
+// from there on (see sink.ts and append-write.ts) instead of the whole file.
 //
 // Late changes: marks appended to a run after its runEnded (rare) reach the file at the
 // final write, which rebuilds every run from the session as it stands then. A cached run is
@@ -50,6 +47,12 @@ class Chunks {
   bytes = 0;
   private pending = '';
 
+  /** Where the output stands now (pending text flushed, so the position is a chunk boundary). */
+  mark(): Cut {
+    this.flushText();
+    return { chunk: this.list.length, byte: this.bytes };
+  }
+
   text(s: string): void {
     this.pending += s;
   }
@@ -74,11 +77,29 @@ class Chunks {
   }
 }
 
+/** A position in the rendered output: the index of the chunk that starts there, and its byte offset. */
+export interface Cut {
+  chunk: number;
+  byte: number;
+}
+
+/**
+ * What the top of the file is made of: the head (everything before the first step) and the
+ * top-level step bodies, with the position right after each of them. Two renders whose head
+ * is equal and whose bodies are the same Buffers agree byte for byte up to that position.
+ */
+export interface Layout {
+  head: string;
+  bodies: Buffer[];
+  ends: Cut[];
+}
+
 export interface Rendered {
   chunks: Buffer[];
   bytes: number;
   trajectoryId: string;
   sessionId: string | undefined;
+  layout: Layout;
 }
 
 export class TrajectoryCache {
@@ -104,9 +125,10 @@ export class TrajectoryCache {
     });
     if (!plan) return undefined;
     const out = new Chunks();
-    write(plan, out);
+    const layout: Layout = { head: headJson(plan.head), bodies: plan.steps, ends: [] };
+    write(plan, out, layout.ends);
     out.text('\n');
-    return { chunks: out.done(), bytes: out.bytes, trajectoryId: plan.head.trajectory_id, sessionId: plan.head.session_id };
+    return { chunks: out.done(), bytes: out.bytes, trajectoryId: plan.head.trajectory_id, sessionId: plan.head.session_id, layout };
   }
 
   private block(session: Session, run: Run, prev: string | undefined, links: ChildLinks, marks: readonly Mark[], final: boolean): Block<Buffer> {
@@ -148,13 +170,15 @@ function headJson(head: DocHead): string {
   return json;
 }
 
-function write(plan: DocPlan<Buffer>, out: Chunks): void {
+/** `ends`, when given, receives the position after each step of this (top-level) document. */
+function write(plan: DocPlan<Buffer>, out: Chunks, ends?: Cut[]): void {
   // The head's JSON without its closing brace; steps, metrics, children and extra follow.
   out.text(headJson(plan.head));
   out.text(',"steps":[\n');
   plan.steps.forEach((body, i) => {
     out.text(`${i > 0 ? ',\n' : ''}{"step_id":${i + 1},`);
     out.buffer(body);
+    ends?.push(out.mark());
   });
   out.text('\n],"final_metrics":');
   out.text(JSON.stringify(plan.final_metrics));

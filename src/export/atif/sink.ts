@@ -5,6 +5,11 @@
 // dirty and return: no fs call, no serialization. A per-file drain, started on the next
 // macrotask, renders and writes; at most one write per file is in flight, and every
 // checkpoint requested meanwhile is coalesced into the one that follows it.
+//
+// A write replaces the file atomically (temp file + rename) while the file is small. Once it
+// is large, a checkpoint that only adds steps after the ones on disk rewrites just the file's
+// end in place (append-write.ts), so a long session costs bytes in proportion to its length,
+// not to its square; the final write is always an atomic replace.
 
 import { unlinkSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
@@ -13,11 +18,13 @@ import type { AtifConfig } from '../../config/types.ts';
 import { rootOf } from '../../trace/model.ts';
 import type { Run, Session } from '../../trace/model.ts';
 import type { SinkHealth, TraceSink } from '../sink.ts';
+import { FileMoved, rewriteEnd } from './append-write.ts';
 import { removeAbandonedTempsSync, removeStaleTemps, writeFileAtomic, writeFileAtomicSync } from './atomic-write.ts';
+import type { FileImage } from './atomic-write.ts';
 import { pathInside } from './filename.ts';
 import { FileNamer } from './naming.ts';
 import { TrajectoryCache } from './render.ts';
-import type { Rendered } from './render.ts';
+import type { Layout, Rendered } from './render.ts';
 import type { AtifMeta } from './types.ts';
 
 export interface AtifSinkOptions {
@@ -26,6 +33,15 @@ export interface AtifSinkOptions {
   /** Told about every failed write (the sink itself never throws into its caller). */
   onError?: (err: unknown) => void;
   rootExtra?: AtifMeta['rootExtra'];
+  /** Files at least this large are brought up to date in place rather than replaced (default 256 KiB). */
+  appendFromBytes?: number;
+}
+
+/** What this sink last wrote to a file: enough to tell whether a new render only extends it. */
+interface OnDisk {
+  fileName: string;
+  image: FileImage;
+  layout: Layout;
 }
 
 interface FileState {
@@ -43,7 +59,12 @@ interface FileState {
   /** Template output the current file name was derived from, and the name in use. */
   baseName?: string;
   fileName?: string;
+  /** Unset when the file's content is not known to be what this sink rendered. */
+  disk?: OnDisk;
 }
+
+// Replacing a file this small costs well under a millisecond; past it, in-place updates pay off.
+const APPEND_FROM_BYTES = 256 * 1024;
 
 const RETRY_OTHERS_MS = 1000;
 
@@ -64,7 +85,8 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
   // that gzip (OTLP export) and DNS share with it.
   const writeSlots = new Slots(2);
   let stopped = false;
-  const stats = { writes: 0, files: 0, finals: 0, bytes: 0, failures: 0, dropped: 0, lastFailed: false };
+  const appendFrom = opts.appendFromBytes ?? APPEND_FROM_BYTES;
+  const stats = { writes: 0, appends: 0, files: 0, finals: 0, bytes: 0, failures: 0, dropped: 0, lastFailed: false };
   let lastSuccessTime: string | undefined;
   let lastError: SinkHealth['lastError'];
 
@@ -182,8 +204,27 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
       const rendered = cache.render(st.root, meta, final);
       if (!rendered) return true; // no step yet: ATIF forbids `steps: []`, so no file
       const choice = await names.choose(st.root, rendered, st);
-      await writeSlots.run(() => writeFileAtomic(pathInside(dir, choice.fileName), rendered.chunks));
-      const previous = wrote(st, choice.baseName, choice.fileName, rendered, final);
+      const target = pathInside(dir, choice.fileName);
+      const end = final ? undefined : newEnd(st.disk, choice.fileName, rendered, appendFrom);
+      const was = st.disk;
+      // Until this write succeeds, what is on disk is not known to be either version.
+      st.disk = undefined;
+      let image: FileImage | undefined;
+      let written = rendered.bytes;
+      if (end && was) {
+        try {
+          image = await writeSlots.run(() => rewriteEnd(target, was.image, end.offset, end.chunks, rendered.bytes));
+          written = rendered.bytes - end.offset;
+          stats.appends += 1;
+        } catch (err) {
+          // Changed behind our back: a full write puts it right. A failed or torn write is
+          // reported, and its retry is a full write too (st.disk stays unset).
+          if (!(err instanceof FileMoved)) throw err;
+        }
+      }
+      image ??= await writeSlots.run(() => writeFileAtomic(target, rendered.chunks));
+      st.disk = { fileName: choice.fileName, image, layout: rendered.layout };
+      const previous = wrote(st, choice.baseName, choice.fileName, written, final);
       // The session id became known after the first checkpoint: one file, under the better name.
       if (previous !== undefined) await unlink(pathInside(dir, previous)).catch(() => undefined);
       return true;
@@ -194,14 +235,14 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
   };
 
   /** Bookkeeping after a successful write; returns a superseded file name to remove. */
-  const wrote = (st: FileState, baseName: string, fileName: string, r: Rendered, final: boolean): string | undefined => {
+  const wrote = (st: FileState, baseName: string, fileName: string, bytes: number, final: boolean): string | undefined => {
     const previous = st.fileName;
     st.baseName = baseName;
     st.fileName = fileName;
     stats.writes += 1;
     if (previous !== fileName) stats.files += 1;
     if (final) stats.finals += 1;
-    stats.bytes += r.bytes;
+    stats.bytes += bytes;
     stats.lastFailed = false;
     lastSuccessTime = new Date().toISOString();
     if (previous === undefined || previous === fileName) return undefined;
@@ -227,7 +268,8 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
         if (!rendered) continue;
         const choice = names.chooseSync(st.root, rendered, st);
         writeFileAtomicSync(pathInside(dir, choice.fileName), rendered.chunks);
-        const previous = wrote(st, choice.baseName, choice.fileName, rendered, st.final);
+        st.disk = undefined;
+        const previous = wrote(st, choice.baseName, choice.fileName, rendered.bytes, st.final);
         if (previous !== undefined) unlinkQuietly(pathInside(dir, previous));
         st.dirty = false;
       } catch (err) {
@@ -305,6 +347,7 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
           output_directory: dir,
           files_written: stats.files,
           checkpoints_written: stats.writes,
+          checkpoints_appended: stats.appends,
           files_finalized: stats.finals,
           bytes_written: stats.bytes,
           sessions_pending: pending,
@@ -315,6 +358,27 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
       return h;
     },
   };
+}
+
+/**
+ * The bytes to write when `r` only extends what is on disk: every step there is still first,
+ * unchanged, under the same head. Undefined when a full write is needed (or cheap enough).
+ */
+function newEnd(disk: OnDisk | undefined, fileName: string, r: Rendered, appendFrom: number): { offset: number; chunks: Buffer[] } | undefined {
+  if (!disk || disk.fileName !== fileName || disk.image.size < appendFrom || r.bytes < disk.image.size) return undefined;
+  const old = disk.layout;
+  const k = old.bodies.length;
+  if (k === 0 || r.layout.bodies.length < k || r.layout.head !== old.head) return undefined;
+  for (let i = 0; i < k; i++) if (!sameBody(old.bodies[i]!, r.layout.bodies[i]!)) return undefined;
+  const cut = r.layout.ends[k - 1];
+  if (!cut || cut.byte !== old.ends[k - 1]?.byte) return undefined;
+  return { offset: cut.byte, chunks: r.chunks.slice(cut.chunk) };
+}
+
+// Run steps are cached Buffers (the same object at every render); mark steps are small and
+// serialized anew each time, so they are compared by content.
+function sameBody(a: Buffer, b: Buffer): boolean {
+  return a === b || (a.length === b.length && a.length <= 4096 && a.equals(b));
 }
 
 function unlinkQuietly(p: string): void {
