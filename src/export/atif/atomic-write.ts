@@ -95,7 +95,7 @@ export async function removeStaleTemps(dir: string): Promise<number> {
   try {
     for (const name of await readdir(dir)) {
       const m = TEMP_NAME.exec(name);
-      if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+      if (!m || Number(m[1]) === process.pid || processAlive(Number(m[1]))) continue;
       const full = path.join(dir, name);
       const st = await lstat(full).catch(() => undefined);
       if (!st?.isFile() || Date.now() - st.mtimeMs < STALE_MS) continue;
@@ -107,7 +107,7 @@ export async function removeStaleTemps(dir: string): Promise<number> {
   return removed;
 }
 
-function alive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

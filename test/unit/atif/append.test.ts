@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileMoved, TornWrite, rewriteEnd } from '../../../src/export/atif/append-write.ts';
+import { FileMoved, TornWrite, recoverJournals, rewriteEnd } from '../../../src/export/atif/append-write.ts';
 import { writeFileAtomic } from '../../../src/export/atif/atomic-write.ts';
 import { createAtifSink } from '../../../src/export/atif/sink.ts';
 import { buildTrajectory } from '../../../src/export/atif/trajectory.ts';
@@ -226,11 +226,62 @@ describe('rewriteEnd', () => {
     expect(await readdir(dir)).toEqual(['a.json']);
   });
 
-  it('a write that fails after the room was reserved is a TornWrite', async () => {
+  it('a write that fails after the room was reserved is a TornWrite, rolled back from the journal at once', async () => {
     await mkdir(dir, { recursive: true });
     const file = path.join(dir, 'a.json');
     const was = await writeFileAtomic(file, [Buffer.from('{"a":[1]}\n')]);
     // Not a Buffer: writev throws once the file has grown.
     await expect(rewriteEnd(file, was, 7, ['x' as unknown as Buffer], 12)).rejects.toBeInstanceOf(TornWrite);
+    expect(await readFile(file, 'utf8')).toBe('{"a":[1]}\n');
+    expect(await readdir(dir)).toEqual(['a.json']);
+  });
+});
+
+describe('recoverJournals (the next writer after a crash)', () => {
+  // What rewriteEnd leaves when its process dies inside the in-place write: the journal of a
+  // pid that no longer runs, and a file whose end is half new.
+  const DEAD_PID = 4_194_000;
+  const journal = (name: string) => path.join(dir, `.${name}.${DEAD_PID}.journal`);
+  const head = (img: { ino: number; dev: number }, offset: number, size: number, length: number) =>
+    `${JSON.stringify({ ino: img.ino, dev: img.dev, offset, size, length })}\n`;
+
+  it('puts the old end back into the torn file and removes the journal', async () => {
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, 'a.json');
+    const was = await writeFileAtomic(file, [Buffer.from('{"a":[1]}\n')]);
+    await writeFile(journal('a.json'), head(was, 7, 10, 3) + ']}\n');
+    await writeFile(file, '{"a":[1,{"b":tor');
+    const same = await stat(file);
+    expect(same.ino).toBe(was.ino);
+    expect(await recoverJournals(dir)).toBe(1);
+    expect(await readFile(file, 'utf8')).toBe('{"a":[1]}\n');
+    expect(await readdir(dir)).toEqual(['a.json']);
+  });
+
+  it('leaves a file alone that was replaced since, and a journal cut short; both journals go', async () => {
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, 'a.json');
+    const was = await writeFileAtomic(file, [Buffer.from('{"a":[1]}\n')]);
+    // A later atomic write (the exit-time final write) gave the name a new inode.
+    await writeFileAtomic(file, [Buffer.from('{"a":[1,2,3]}\n')]);
+    await writeFile(journal('a.json'), head(was, 7, 10, 3) + ']}\n');
+    const other = path.join(dir, 'b.json');
+    const wasB = await writeFileAtomic(other, [Buffer.from('{"b":[1]}\n')]);
+    await writeFile(journal('b.json'), head(wasB, 7, 10, 3) + ']'); // cut before the file was touched
+    expect(await recoverJournals(dir)).toBe(0);
+    expect(await readFile(file, 'utf8')).toBe('{"a":[1,2,3]}\n');
+    expect(await readFile(other, 'utf8')).toBe('{"b":[1]}\n');
+    expect((await readdir(dir)).sort()).toEqual(['a.json', 'b.json']);
+  });
+
+  it('never touches the journal of a process that still runs', async () => {
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, 'a.json');
+    const was = await writeFileAtomic(file, [Buffer.from('{"a":[1]}\n')]);
+    const live = path.join(dir, `.a.json.${process.ppid}.journal`);
+    await writeFile(live, head(was, 7, 10, 3) + ']}\n');
+    await writeFile(file, '{"a":[1,2]}\n');
+    expect(await recoverJournals(dir)).toBe(0);
+    expect(await readFile(file, 'utf8')).toBe('{"a":[1,2]}\n');
   });
 });
