@@ -19,6 +19,7 @@ export function createOutputs(loaded: LoadedConfig, runtime: Runtime): TraceSink
       createAtifSink(config.atif, {
         openclawVersion: runtime.openclawVersion ?? 'unknown',
         pluginVersion: runtime.pluginVersion,
+        lane: runtime.lane,
         ...(adaptive ? { rootExtra: (root) => adaptive.atifExtraForSession(root) as Record<string, unknown> | undefined } : {}),
       }),
     );
@@ -28,6 +29,7 @@ export function createOutputs(loaded: LoadedConfig, runtime: Runtime): TraceSink
     sinks.push(
       createOtlpOutputSink(output, {
         version: runtime.pluginVersion,
+        lane: runtime.lane,
         ...(adaptive
           ? { extraAttributes: (subject) => (subject.kind === 'run' ? adaptive.attributesForRun(subject.run, subject.session.agentId) : undefined) }
           : {}),

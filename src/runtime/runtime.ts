@@ -10,6 +10,7 @@ import { parseHook } from '../hooks/parse.ts';
 import type { SinkHealth, TraceSink } from '../export/sink.ts';
 import { CapturePolicy } from '../trace/capture.ts';
 import type { Run, Session } from '../trace/model.ts';
+import { BackgroundLane } from './background.ts';
 import { SUBSCRIBED_HOOKS } from './hook-names.ts';
 
 export interface Logger {
@@ -61,6 +62,8 @@ export class Runtime {
   stopped = false;
   /** Extra consumers of parsed events (the Dynamo tool relay); they must only enqueue. */
   readonly listeners: ((ev: HookEvent) => void)[] = [];
+  /** Where the outputs' CPU work runs: it yields to hooks while they keep arriving. */
+  readonly lane = new BackgroundLane();
 
   private readonly now: () => number;
   private readonly logger: Logger;
@@ -113,6 +116,7 @@ export class Runtime {
   dispatch(hook: string, event: unknown, ctx: unknown): void {
     if (!this.loaded.config.enabled) return;
     const at = this.now();
+    this.lane.noteHook();
     try {
       this.hookCounts[hook] = (this.hookCounts[hook] ?? 0) + 1;
       if (typeof event === 'object' && event !== null) {
@@ -147,6 +151,8 @@ export class Runtime {
       this.internalError(err);
     }
     if (this.timer) clearTimeout(this.timer);
+    // The last exports are what stands between the gateway and its exit: no more holding back.
+    this.lane.hurry();
     const flush = Promise.allSettled(this.sinks.map((s) => s.shutdown())).then(() => undefined);
     let bound: NodeJS.Timeout | undefined;
     const limit = new Promise<void>((res) => {

@@ -15,10 +15,12 @@ import { unlinkSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { AtifConfig } from '../../config/types.ts';
+import { IMMEDIATE_LANE } from '../../runtime/background.ts';
+import type { BackgroundLane } from '../../runtime/background.ts';
 import { rootOf } from '../../trace/model.ts';
 import type { Run, Session } from '../../trace/model.ts';
 import type { SinkHealth, TraceSink } from '../sink.ts';
-import { FileMoved, rewriteEnd } from './append-write.ts';
+import { FileMoved, recoverJournals, rewriteEnd } from './append-write.ts';
 import { removeAbandonedTempsSync, removeStaleTemps, writeFileAtomic, writeFileAtomicSync } from './atomic-write.ts';
 import type { FileImage } from './atomic-write.ts';
 import { pathInside } from './filename.ts';
@@ -35,6 +37,8 @@ export interface AtifSinkOptions {
   rootExtra?: AtifMeta['rootExtra'];
   /** Files at least this large are brought up to date in place rather than replaced (default 256 KiB). */
   appendFromBytes?: number;
+  /** Where rendering runs: the runtime's lane yields to hooks (default: next turn of the loop). */
+  lane?: BackgroundLane;
 }
 
 /** What this sink last wrote to a file: enough to tell whether a new render only extends it. */
@@ -86,6 +90,7 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
   const writeSlots = new Slots(2);
   let stopped = false;
   const appendFrom = opts.appendFromBytes ?? APPEND_FROM_BYTES;
+  const lane = opts.lane ?? IMMEDIATE_LANE;
   const stats = { writes: 0, appends: 0, files: 0, finals: 0, bytes: 0, failures: 0, dropped: 0, lastFailed: false };
   let lastSuccessTime: string | undefined;
   let lastError: SinkHealth['lastError'];
@@ -162,13 +167,14 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
     });
   };
 
-  // Temp files of a writer that was killed mid-write: cleared once, before this sink's first write.
+  // What a writer killed mid-write left: unfinished in-place updates are undone and temp files
+  // cleared, once, before this sink's first write.
   let swept: Promise<unknown> | undefined;
 
   const drain = async (st: FileState): Promise<void> => {
-    // Leave the hook handler's call stack before doing any work.
+    // Leave the hook handler's call stack (and its macrotask) before doing any work.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    await (swept ??= removeStaleTemps(dir));
+    await (swept ??= recoverJournals(dir).then(() => removeStaleTemps(dir)));
     while (st.dirty) {
       st.dirty = false;
       st.finished = false;
@@ -201,7 +207,8 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
 
   const writeOnce = async (st: FileState, final: boolean): Promise<boolean> => {
     try {
-      const rendered = cache.render(st.root, meta, final);
+      // On the lane: never inside a hook handler's stack, and yielding to hooks under load.
+      const rendered = await lane.run(() => cache.render(st.root, meta, final));
       if (!rendered) return true; // no step yet: ATIF forbids `steps: []`, so no file
       const choice = await names.choose(st.root, rendered, st);
       const target = pathInside(dir, choice.fileName);

@@ -6,10 +6,17 @@
 // O(1), no serialization. Spans are built from the job on the export path, one batch at a
 // time, and at most one export request is in flight, so a slow or dead endpoint costs a
 // full queue and counted drops, never a slower hook.
+//
+// The CPU side of an export (building a job's spans, serializing a batch) runs on the
+// runtime's background lane, one job or one batch per unit, so it yields to hooks under load.
+// A batch is also cut by size: LLM spans carry whole conversations and tool schemas (hundreds
+// of kB each), and one unit must stay short.
 
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-node';
+import { IMMEDIATE_LANE } from '../../runtime/background.ts';
+import type { BackgroundLane } from '../../runtime/background.ts';
 
 export interface ExportJob {
   /** Spans the job will build, counted when it is enqueued (queue accounting is in spans). */
@@ -25,6 +32,10 @@ export interface ExportQueueOptions {
   now: () => number;
   /** Turns an export or build error into a message safe for health (no secrets). */
   describeError: (error: unknown) => string;
+  /** Where building and serializing run (default: next turn of the loop). */
+  lane?: BackgroundLane;
+  /** A batch stops growing once its attribute text reaches this many bytes (default 4 MiB). */
+  maxExportBatchBytes?: number;
 }
 
 export interface ExportQueueStats {
@@ -55,7 +66,12 @@ export class ExportQueue {
   private jobs: (Entry | undefined)[] = [];
   private head = 0;
   private ready: ReadableSpan[] = [];
+  /** Approximate size of each span in `ready` (its attribute text), to cut batches by size. */
+  private readySizes: number[] = [];
+  /** A cycle (build, then one request) is under way. */
   private exporting = false;
+  private readonly lane: BackgroundLane;
+  private readonly maxBatchBytes: number;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
@@ -76,6 +92,8 @@ export class ExportQueue {
 
   constructor(exporter: SpanExporter, opts: ExportQueueOptions) {
     this.exporter = exporter;
+    this.lane = opts.lane ?? IMMEDIATE_LANE;
+    this.maxBatchBytes = Math.max(1, opts.maxExportBatchBytes ?? 4 * 1024 * 1024);
     this.opts = {
       ...opts,
       maxQueueSize: Math.max(1, Math.floor(opts.maxQueueSize)),
@@ -140,6 +158,7 @@ export class ExportQueue {
     this.jobs = [];
     this.head = 0;
     this.ready = [];
+    this.readySizes = [];
     // In-flight spans may still land; either way nobody waits for them any more.
     this.settle(left);
   }
@@ -151,9 +170,10 @@ export class ExportQueue {
   takeAll(): ReadableSpan[] {
     this.stopped = true;
     this.clearTimers();
-    this.fill(Number.MAX_SAFE_INTEGER);
+    while (this.fillOne());
     const spans = this.ready;
     this.ready = [];
+    this.readySizes = [];
     this.stats.queued -= spans.length;
     return spans;
   }
@@ -222,11 +242,15 @@ export class ExportQueue {
     this.stats.lastError = { time: this.opts.now(), message: this.opts.describeError(error) };
   }
 
-  /** Builds jobs until one batch is ready (lazily: a full queue holds jobs, not spans). */
-  private fill(limit: number = this.opts.maxExportBatchSize): void {
-    while (this.ready.length < limit && this.head < this.jobs.length) {
+  /** Builds the next job's spans into `ready`; false when there was no job left. */
+  private fillOne(): boolean {
+    while (this.head < this.jobs.length) {
       const entry = this.jobs[this.head];
       this.jobs[this.head++] = undefined;
+      if (this.head > 1024 && this.head * 2 > this.jobs.length) {
+        this.jobs = this.jobs.slice(this.head);
+        this.head = 0;
+      }
       if (!entry) continue;
       let spans: ReadableSpan[];
       try {
@@ -235,7 +259,7 @@ export class ExportQueue {
         this.stats.queued -= entry.accepted;
         this.fail(error, entry.accepted);
         this.settle(entry.accepted);
-        continue;
+        return true;
       }
       // offer() already counted the part of the job the queue had no room for (count - accepted);
       // what is really cut here is what was built beyond `accepted`: correct the count by the
@@ -249,22 +273,57 @@ export class ExportQueue {
         this.stats.queued -= missing;
         this.settle(missing);
       }
-      for (const s of spans) this.ready.push(s);
+      for (const s of spans) {
+        this.ready.push(s);
+        this.readySizes.push(textSize(s));
+      }
+      return true;
     }
-    if (this.head > 1024 && this.head * 2 > this.jobs.length) {
-      this.jobs = this.jobs.slice(this.head);
-      this.head = 0;
+    return false;
+  }
+
+  /** Spans at the front of `ready` that make the next request: by count, then by size. */
+  private nextBatchLength(): number {
+    const max = Math.min(this.ready.length, this.opts.maxExportBatchSize);
+    let bytes = 0;
+    for (let i = 0; i < max; i++) {
+      bytes += this.readySizes[i]!;
+      if (bytes >= this.maxBatchBytes) return i + 1;
     }
+    return max;
+  }
+
+  private readyBytes(): number {
+    let bytes = 0;
+    for (const b of this.readySizes) bytes += b;
+    return bytes;
   }
 
   private pump(): void {
     if (this.exporting) return;
-    this.fill();
-    if (this.ready.length === 0) return;
-    const batch = this.ready.splice(0, this.opts.maxExportBatchSize);
+    this.exporting = true;
+    this.cycle().catch((error: unknown) => {
+      // Only a defect can get here; the queue must keep going.
+      this.exporting = false;
+      this.fail(error, 0);
+    });
+  }
+
+  /** Builds one batch, a job per lane unit, then hands it to the exporter in another unit. */
+  private async cycle(): Promise<void> {
+    while (this.ready.length < this.opts.maxExportBatchSize && this.readyBytes() < this.maxBatchBytes && this.head < this.jobs.length) {
+      await this.lane.run(() => this.fillOne());
+    }
+    if (this.ready.length === 0) {
+      this.exporting = false;
+      if (this.stats.queued > 0) this.schedule();
+      return;
+    }
+    const n = this.nextBatchLength();
+    const batch = this.ready.splice(0, n);
+    this.readySizes.splice(0, n);
     this.stats.queued -= batch.length;
     this.stats.inFlight = batch.length;
-    this.exporting = true;
 
     let finished = false;
     const finish = (result: ExportResult): void => {
@@ -291,10 +350,23 @@ export class ExportQueue {
       this.opts.timeoutMillis + 2000,
     );
     guard.unref();
-    try {
-      this.exporter.export(batch, finish);
-    } catch (error) {
-      finish({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
-    }
+    // The exporter serializes the batch synchronously inside export(): that is the unit.
+    await this.lane.run(() => {
+      try {
+        this.exporter.export(batch, finish);
+      } catch (error) {
+        finish({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+      }
+    });
   }
+}
+
+/** Bytes of attribute text a span carries: what dominates its serialized size. */
+function textSize(span: ReadableSpan): number {
+  let n = 64;
+  for (const key in span.attributes) {
+    const v = span.attributes[key];
+    n += key.length + (typeof v === 'string' ? v.length : 8);
+  }
+  return n;
 }

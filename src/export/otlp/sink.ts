@@ -24,6 +24,7 @@ import type { Resource } from '@opentelemetry/resources';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 
 import type { OtlpOutputConfig } from '../../config/types.ts';
+import type { BackgroundLane } from '../../runtime/background.ts';
 import type { Run, Session } from '../../trace/model.ts';
 import type { SinkHealth, TraceSink } from '../sink.ts';
 import { ExportQueue } from './export-queue.ts';
@@ -42,6 +43,8 @@ export interface OtlpSinkOptions {
   shutdownTimeoutMillis?: number;
   /** Replaces the OTLP/HTTP exporter (tests of the queue without a network). */
   exporter?: SpanExporter;
+  /** Where span building and serialization run (the runtime's lane yields to hooks). */
+  lane?: BackgroundLane;
 }
 
 /** How many run span ids to remember to skip a run reported twice (runEnded after sessionEnded). */
@@ -90,6 +93,7 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
         timeoutMillis: config.timeoutMillis,
         now,
         describeError,
+        ...(opts.lane ? { lane: opts.lane } : {}),
       });
     } catch (error) {
       // e.g. an unparsable endpoint: the output is broken, the gateway is not.
