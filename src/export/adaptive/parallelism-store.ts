@@ -2,7 +2,7 @@
 // set counters, each level capped with least-recently-used eviction that is counted, so
 // memory stays bounded whatever tool names and agent ids the hooks bring.
 
-import { lruGet, lruInsert } from './lru.ts';
+import { lruGet, lruInsert } from '../../util/lru.ts';
 import type { RunOverlap } from './run-overlap.ts';
 import { coveredByOneGroup, type SetObservation } from './tool-sets.ts';
 

@@ -11,6 +11,7 @@ import { runTime } from './run-steps.ts';
 import { ATIF_SCHEMA_VERSION } from './types.ts';
 import type { AtifAgent, AtifFinalMetrics, AtifMeta, AtifStepBody, AtifSubagentRef, AtifToolDefinition, JsonObject } from './types.ts';
 import { compact, isPlainObject, isoTime, jsonSafe, markJson, nonEmpty } from './values.ts';
+import { lruGet, lruInsert } from '../../util/lru.ts';
 
 export interface Block<S> {
   steps: S[];
@@ -68,11 +69,28 @@ export function trajectoryIdOf(session: Session): string {
 // The engine keeps one tools array per session until the tool list changes, so its identity
 // is a cache key: tens of kB of schemas are made JSON-safe once, not at every checkpoint.
 const toolDefinitionCache = new WeakMap<object, AtifToolDefinition[] | undefined>();
+// And sessions of one agent have the same tools: an agent with 50 tools carries ~230 kB of
+// schemas, which thousands of open sessions would each hold a copy of. Equal lists (by their
+// JSON) share one definitions array, so its serialized form is shared too (render.ts).
+const SHARED_TOOL_SETS = 64;
+const toolSets = new Map<string, AtifToolDefinition[] | undefined>();
 
 function toolDefinitions(session: Session): AtifToolDefinition[] | undefined {
   const key = Array.isArray(session.tools) ? session.tools : undefined;
   if (key && toolDefinitionCache.has(key)) return toolDefinitionCache.get(key);
-  const defs = buildToolDefinitions(session);
+  let content: string | undefined;
+  try {
+    content = JSON.stringify(key ?? null);
+  } catch {
+    content = undefined; // a cycle or a BigInt: jsonSafe below copes, sharing does not
+  }
+  let defs: AtifToolDefinition[] | undefined;
+  if (content !== undefined && toolSets.has(content)) {
+    defs = lruGet(toolSets, content);
+  } else {
+    defs = buildToolDefinitions(session);
+    if (content !== undefined) lruInsert(toolSets, content, defs, SHARED_TOOL_SETS);
+  }
   if (key) toolDefinitionCache.set(key, defs);
   return defs;
 }

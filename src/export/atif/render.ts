@@ -89,7 +89,7 @@ export interface Cut {
  * is equal and whose bodies are the same Buffers agree byte for byte up to that position.
  */
 export interface Layout {
-  head: string;
+  head: HeadParts;
   bodies: Buffer[];
   ends: Cut[];
 }
@@ -125,8 +125,8 @@ export class TrajectoryCache {
     });
     if (!plan) return undefined;
     const out = new Chunks();
-    const layout: Layout = { head: headJson(plan.head), bodies: plan.steps, ends: [] };
-    write(plan, out, layout.ends);
+    const layout: Layout = { head: headParts(plan.head), bodies: plan.steps, ends: [] };
+    write(plan, out, layout.ends, layout.head);
     out.text('\n');
     return { chunks: out.done(), bytes: out.bytes, trajectoryId: plan.head.trajectory_id, sessionId: plan.head.session_id, layout };
   }
@@ -155,25 +155,44 @@ export class TrajectoryCache {
   }
 }
 
-// The head (agent with its tool definitions) is the same at almost every checkpoint of a
-// session; its JSON is reused while the parts that can change are the same.
-const headCache = new WeakMap<object, { ids: string; json: string }>();
+/**
+ * The head's JSON without its closing brace, in three parts: the tool definitions (by far the
+ * largest part: the schemas of every tool) are one Buffer shared by every session with the
+ * same tools, and only the few hundred bytes around them are serialized per render.
+ */
+export interface HeadParts {
+  before: string;
+  tools: Buffer | undefined;
+  after: string;
+}
 
-function headJson(head: DocHead): string {
+const TOOLS_SLOT = '\u0000tool_definitions\u0000';
+const TOOLS_SLOT_JSON = JSON.stringify(TOOLS_SLOT);
+const toolsJson = new WeakMap<object, Buffer>();
+
+export function headParts(head: DocHead): HeadParts {
   const tools = head.agent.tool_definitions;
-  const ids = `${head.trajectory_id}|${head.session_id ?? ''}|${head.agent.name}|${head.agent.version}|${head.agent.model_name ?? ''}|${JSON.stringify(head.agent.extra ?? null)}`;
-  const hit = tools ? headCache.get(tools) : undefined;
-  if (hit && hit.ids === ids) return hit.json;
-  // Without its closing brace: steps, metrics, children and extra follow.
-  const json = JSON.stringify(head).slice(0, -1);
-  if (tools) headCache.set(tools, { ids, json });
-  return json;
+  if (!tools) return { before: JSON.stringify(head).slice(0, -1), tools: undefined, after: '' };
+  let buf = toolsJson.get(tools);
+  if (!buf) toolsJson.set(tools, (buf = Buffer.from(JSON.stringify(tools), 'utf8')));
+  // Same keys in the same order as the head itself, the definitions swapped for a marker.
+  const agent: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(head.agent)) agent[k] = k === 'tool_definitions' ? TOOLS_SLOT : v;
+  const json = JSON.stringify({ ...head, agent }).slice(0, -1);
+  const at = json.indexOf(TOOLS_SLOT_JSON);
+  return { before: json.slice(0, at), tools: buf, after: json.slice(at + TOOLS_SLOT_JSON.length) };
+}
+
+export function sameHead(a: HeadParts, b: HeadParts): boolean {
+  return a.tools === b.tools && a.before === b.before && a.after === b.after;
 }
 
 /** `ends`, when given, receives the position after each step of this (top-level) document. */
-function write(plan: DocPlan<Buffer>, out: Chunks, ends?: Cut[]): void {
+function write(plan: DocPlan<Buffer>, out: Chunks, ends?: Cut[], head: HeadParts = headParts(plan.head)): void {
   // The head's JSON without its closing brace; steps, metrics, children and extra follow.
-  out.text(headJson(plan.head));
+  out.text(head.before);
+  if (head.tools) out.buffer(head.tools);
+  out.text(head.after);
   out.text(',"steps":[\n');
   plan.steps.forEach((body, i) => {
     out.text(`${i > 0 ? ',\n' : ''}{"step_id":${i + 1},`);

@@ -25,7 +25,7 @@ import { removeAbandonedTempsSync, removeStaleTemps, writeFileAtomic, writeFileA
 import type { FileImage } from './atomic-write.ts';
 import { pathInside } from './filename.ts';
 import { FileNamer } from './naming.ts';
-import { TrajectoryCache } from './render.ts';
+import { TrajectoryCache, sameHead } from './render.ts';
 import type { Layout, Rendered } from './render.ts';
 import type { AtifMeta } from './types.ts';
 
@@ -207,38 +207,44 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
 
   const writeOnce = async (st: FileState, final: boolean): Promise<boolean> => {
     try {
-      // On the lane: never inside a hook handler's stack, and yielding to hooks under load.
-      const rendered = await lane.run(() => cache.render(st.root, meta, final));
-      if (!rendered) return true; // no step yet: ATIF forbids `steps: []`, so no file
-      const choice = await names.choose(st.root, rendered, st);
-      const target = pathInside(dir, choice.fileName);
-      const end = final ? undefined : newEnd(st.disk, choice.fileName, rendered, appendFrom);
-      const was = st.disk;
-      // Until this write succeeds, what is on disk is not known to be either version.
-      st.disk = undefined;
-      let image: FileImage | undefined;
-      let written = rendered.bytes;
-      if (end && was) {
-        try {
-          image = await writeSlots.run(() => rewriteEnd(target, was.image, end.offset, end.chunks, rendered.bytes));
-          written = rendered.bytes - end.offset;
-          stats.appends += 1;
-        } catch (err) {
-          // Changed behind our back: a full write puts it right. A failed or torn write is
-          // reported, and its retry is a full write too (st.disk stays unset).
-          if (!(err instanceof FileMoved)) throw err;
-        }
-      }
-      image ??= await writeSlots.run(() => writeFileAtomic(target, rendered.chunks));
-      st.disk = { fileName: choice.fileName, image, layout: rendered.layout };
-      const previous = wrote(st, choice.baseName, choice.fileName, written, final);
-      // The session id became known after the first checkpoint: one file, under the better name.
-      if (previous !== undefined) await unlink(pathInside(dir, previous)).catch(() => undefined);
+      // The slot is taken before rendering: a rendered file is hundreds of kB of Buffers, and
+      // thousands of them waiting for a slot would hold all of that at once.
+      await writeSlots.run(() => renderAndWrite(st, final));
       return true;
     } catch (err) {
       report(err);
       return false;
     }
+  };
+
+  const renderAndWrite = async (st: FileState, final: boolean): Promise<void> => {
+    // On the lane: never inside a hook handler's stack, and yielding to hooks under load.
+    const rendered = await lane.run(() => cache.render(st.root, meta, final));
+    if (!rendered) return; // no step yet: ATIF forbids `steps: []`, so no file
+    const choice = await names.choose(st.root, rendered, st);
+    const target = pathInside(dir, choice.fileName);
+    const end = final ? undefined : newEnd(st.disk, choice.fileName, rendered, appendFrom);
+    const was = st.disk;
+    // Until this write succeeds, what is on disk is not known to be either version.
+    st.disk = undefined;
+    let image: FileImage | undefined;
+    let written = rendered.bytes;
+    if (end && was) {
+      try {
+        image = await rewriteEnd(target, was.image, end.offset, end.chunks, rendered.bytes);
+        written = rendered.bytes - end.offset;
+        stats.appends += 1;
+      } catch (err) {
+        // Changed behind our back: a full write puts it right. A failed or torn write is
+        // reported, and its retry is a full write too (st.disk stays unset).
+        if (!(err instanceof FileMoved)) throw err;
+      }
+    }
+    image ??= await writeFileAtomic(target, rendered.chunks);
+    st.disk = { fileName: choice.fileName, image, layout: rendered.layout };
+    const previous = wrote(st, choice.baseName, choice.fileName, written, final);
+    // The session id became known after the first checkpoint: one file, under the better name.
+    if (previous !== undefined) await unlink(pathInside(dir, previous)).catch(() => undefined);
   };
 
   /** Bookkeeping after a successful write; returns a superseded file name to remove. */
@@ -375,7 +381,7 @@ function newEnd(disk: OnDisk | undefined, fileName: string, r: Rendered, appendF
   if (!disk || disk.fileName !== fileName || disk.image.size < appendFrom || r.bytes < disk.image.size) return undefined;
   const old = disk.layout;
   const k = old.bodies.length;
-  if (k === 0 || r.layout.bodies.length < k || r.layout.head !== old.head) return undefined;
+  if (k === 0 || r.layout.bodies.length < k || !sameHead(r.layout.head, old.head)) return undefined;
   for (let i = 0; i < k; i++) if (!sameBody(old.bodies[i]!, r.layout.bodies[i]!)) return undefined;
   const cut = r.layout.ends[k - 1];
   if (!cut || cut.byte !== old.ends[k - 1]?.byte) return undefined;
