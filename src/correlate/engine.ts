@@ -766,8 +766,10 @@ export class CorrelationEngine implements SessionIdentityView {
     // finalize() itself pairs leftover assistant messages, which can land here: a run that
     // is already finished must not go back into `finalizing` (it would stay there for good).
     if (this.runs.get(rs.run.runId) !== rs) return;
-    if (rs.agentEnded && rs.sawLlmOutput) return this.finalize(rs, at);
-    rs.finalizeAt = at + this.cfg.llmOutputGraceMs;
+    // Both ends seen: due now, but finalized by the next advance(), not inside this event's
+    // handling: finalizing applies the capture policy (a secret scan of the whole run, system
+    // prompt included, hundreds of µs) and that does not belong on a hook handler's clock.
+    rs.finalizeAt = rs.agentEnded && rs.sawLlmOutput ? at : at + this.cfg.llmOutputGraceMs;
     this.finalizing.add(rs);
     if (rs.finalizeAt < this.earliest) this.earliest = rs.finalizeAt;
   }

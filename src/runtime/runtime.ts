@@ -184,6 +184,9 @@ export class Runtime {
 
   /** Flushes every output without closing sessions (tests, status refresh). */
   async flush(): Promise<void> {
+    // Runs whose last event already arrived are finalized on the next timer turn; a flush
+    // means "everything that happened so far", so it does that turn now.
+    if (!this.stopped && this.engine.nextDeadline() <= this.now()) this.tick();
     await Promise.allSettled(this.sinks.map((s) => s.flush()));
   }
 
