@@ -52,6 +52,13 @@ export interface EngineOptions {
   capture: CapturePolicy;
   ids: IdSource;
   output: EngineOutput;
+  /**
+   * Runs the work that follows a finished run or a closed session (applying the capture
+   * policy, assembling inputs, the output calls) after the event that triggered it, in order.
+   * The runtime hands it to its background lane: a secret scan of a 40 kB system prompt has
+   * no place on a hook handler's clock. Default: at once.
+   */
+  defer?: (work: () => void) => void;
 }
 
 const SUBAGENT_KEY = /:subagent:/;
@@ -80,6 +87,7 @@ export class CorrelationEngine implements SessionIdentityView {
   private readonly capture: CapturePolicy;
   private readonly ids: IdSource;
   private readonly out: EngineOutput;
+  private readonly defer: (work: () => void) => void;
   /** Open sessions by key, least recently active first (touch = delete + set). */
   private readonly sessions = new Map<string, SessionState>();
   private readonly keyBySessionId = new Map<string, string>();
@@ -103,6 +111,7 @@ export class CorrelationEngine implements SessionIdentityView {
     this.capture = opts.capture;
     this.ids = opts.ids;
     this.out = opts.output;
+    this.defer = opts.defer ?? ((work) => work());
   }
 
   // ---- input -------------------------------------------------------------------------
@@ -323,7 +332,8 @@ export class CorrelationEngine implements SessionIdentityView {
       this.keyBySessionId.delete(s.session.sessionId);
     }
     this.counters.sessionsClosed++;
-    this.out.sessionEnded(s.session);
+    // Deferred like its runs' finalization, so the outputs see the runs end before the session.
+    this.defer(() => this.out.sessionEnded(s.session));
   }
 
   // ---- subagent lineage ------------------------------------------------------------------
@@ -790,8 +800,10 @@ export class CorrelationEngine implements SessionIdentityView {
       const call = this.newCall(rs, `${rs.run.runId}:unpaired:${++k}`);
       this.applyOutput(rs, call, p.message, p.at);
     }
-    finalizeRun(rs, at, this.capture, (list, time, name, severity, message, attrs) => this.mark(list, time, name, severity, message, attrs));
-    this.out.runEnded(s.session, rs.run);
+    this.defer(() => {
+      finalizeRun(rs, at, this.capture, (list, time, name, severity, message, attrs) => this.mark(list, time, name, severity, message, attrs));
+      this.out.runEnded(s.session, rs.run);
+    });
   }
 
   /** Expires idle runs (recordTtlMs) and idle sessions (sessionIdleMs). */

@@ -63,6 +63,17 @@ export class BackgroundLane {
     this.wake();
   }
 
+  /** Process 'exit': no loop is left, so whatever is queued runs here, in order. */
+  drainSync(): void {
+    this.urgent = true;
+    while (this.pending > 0) this.runOne();
+  }
+
+  /** Resolves once every unit queued before the call has run. */
+  settled(): Promise<void> {
+    return this.pending === 0 ? Promise.resolve() : this.run(() => undefined);
+  }
+
   get pending(): number {
     return this.units.length - this.head;
   }

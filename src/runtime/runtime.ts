@@ -96,6 +96,9 @@ export class Runtime {
       capture: new CapturePolicy(this.loaded.config.capture),
       ids: opts.ids ?? randomIds(),
       output,
+      defer: (work) => {
+        this.lane.run(work).catch((err: unknown) => this.internalError(err));
+      },
     });
     const active = this.loaded.config.enabled && !this.loaded.invalid;
     this.sinks = active && opts.createSinks ? opts.createSinks(this.loaded, this) : [];
@@ -153,7 +156,11 @@ export class Runtime {
     if (this.timer) clearTimeout(this.timer);
     // The last exports are what stands between the gateway and its exit: no more holding back.
     this.lane.hurry();
-    const flush = Promise.allSettled(this.sinks.map((s) => s.shutdown())).then(() => undefined);
+    // The runs and sessions just closed reach the outputs through the lane: let them, then shut down.
+    const flush = this.lane
+      .settled()
+      .then(() => Promise.allSettled(this.sinks.map((s) => s.shutdown())))
+      .then(() => undefined);
     let bound: NodeJS.Timeout | undefined;
     const limit = new Promise<void>((res) => {
       bound = setTimeout(res, timeoutMs);
@@ -173,6 +180,8 @@ export class Runtime {
         this.internalError(err);
       }
     }
+    // Finished runs and closed sessions still queued on the lane reach the outputs now.
+    this.lane.drainSync();
     for (const sink of this.sinks) {
       try {
         sink.flushSync?.();
@@ -187,6 +196,7 @@ export class Runtime {
     // Runs whose last event already arrived are finalized on the next timer turn; a flush
     // means "everything that happened so far", so it does that turn now.
     if (!this.stopped && this.engine.nextDeadline() <= this.now()) this.tick();
+    await this.lane.settled();
     await Promise.allSettled(this.sinks.map((s) => s.flush()));
   }
 
