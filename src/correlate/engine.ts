@@ -320,6 +320,9 @@ export class CorrelationEngine implements SessionIdentityView {
       if (cs && cs.session === child) this.closeSession(cs, at, `parent_${reason}`);
     }
     for (const rs of [...s.runs.values()]) this.finalize(rs, at);
+    // A late llm_output can only reach what is still exported later: nothing, once the
+    // session is closed. Its finished runs (whole conversations each) need not stay around.
+    for (const [runId, r] of this.recent) if (r.session === s) this.recent.delete(runId);
     for (const u of s.pendingUser) {
       this.mark(s.session.marks, u.at, 'message.unpaired_user', 'warning', 'a user message was written but no run followed it');
     }
