@@ -23,7 +23,8 @@ export function isPlainObject(value: unknown): value is JsonObject {
 
 /** A non-negative integer token count, or undefined. */
 export function count(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.round(value) : undefined;
+  // Clamped: sums of a few absurd counts (1e308) must stay finite, or JSON turns them into null.
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.min(Math.round(value), Number.MAX_SAFE_INTEGER) : undefined;
 }
 
 /** A finite non-negative amount (USD), or undefined. */

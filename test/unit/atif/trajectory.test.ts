@@ -259,6 +259,15 @@ describe('buildTrajectory', () => {
     expect((doc.steps[2]!.observation!.results[0]!.extra!['marks'] as { name: string }[])[0]!.name).toBe('tool.slow');
   });
 
+  it('absurd token counts (1e308, found by the fuzzer) stay integers in the metrics and totals', () => {
+    const s = session();
+    s.runs.push(run('r1', 'x', [call('r1', 1, { usage: usage(1e308, 1e308, 1e308, 1e308) }), call('r1', 2, { usage: usage(1e308, 5, 1e308, 0) })]));
+    const doc = JSON.parse(JSON.stringify(build(s))) as AtifTrajectory;
+    const res = validateAtif(doc);
+    expect(res.errors, formatAtifErrors(res.errors)).toEqual([]);
+    expect(Number.isInteger(doc.final_metrics.total_prompt_tokens)).toBe(true);
+  });
+
   it('arguments that JSON cannot hold (cycle, BigInt, non-object) do not break the document', () => {
     const s = session();
     const cyclic: Record<string, unknown> = { n: 10n, list: [1, Infinity] };
