@@ -94,7 +94,9 @@ export class CorrelationEngine implements SessionIdentityView {
   /** Open runs, least recently active first. */
   private readonly runs = new Map<string, RunState>();
   /** Finalized runs kept briefly so a late llm_output still finds its run. */
-  private readonly recent = new Map<string, RunState>();
+  /** Finished runs by id: late events for them are counted, never opened as new runs. The
+   * state is kept while its session is open (a late llm_output is reconciled into it). */
+  private readonly recent = new Map<string, RunState | null>();
   /** Runs past agent_end waiting out the grace window. */
   private readonly finalizing = new Set<RunState>();
   /** How many times each session key has been opened (segments), bounded. */
@@ -322,7 +324,7 @@ export class CorrelationEngine implements SessionIdentityView {
     for (const rs of [...s.runs.values()]) this.finalize(rs, at);
     // A late llm_output can only reach what is still exported later: nothing, once the
     // session is closed. Its finished runs (whole conversations each) need not stay around.
-    for (const [runId, r] of this.recent) if (r.session === s) this.recent.delete(runId);
+    for (const [runId, r] of this.recent) if (r?.session === s) this.recent.set(runId, null);
     for (const u of s.pendingUser) {
       this.mark(s.session.marks, u.at, 'message.unpaired_user', 'warning', 'a user message was written but no run followed it');
     }
@@ -500,8 +502,9 @@ export class CorrelationEngine implements SessionIdentityView {
   private onRunEvent(ev: Extract<HookEvent, { type: 'run_hook' | 'llm_input' | 'model_call_started' | 'model_call_ended' | 'tool_start' | 'tool_end' | 'agent_end' | 'llm_output' }>): void {
     if (ev.type === 'llm_output' && ev.runId && this.recent.has(ev.runId)) {
       // The normal case when the grace window was too short: reconcile against the exported run.
-      const rs = this.recent.get(ev.runId)!;
+      const rs = this.recent.get(ev.runId);
       this.counters.lateEvents++;
+      if (!rs) return; // its session is closed: nothing exported later could show it
       rs.run.reportedUsage = usageFrom(ev.usage);
       this.mark(rs.run.marks, ev.at, 'llm_output.late', 'info', 'llm_output arrived after the run was exported (correlation.llmOutputGraceMs)');
       return;
