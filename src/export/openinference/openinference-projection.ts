@@ -169,12 +169,7 @@ function llmAttributes(bag: AttributeBag, span: PlannedSpan, session: Session, r
   if (model !== undefined) bag.json(SC.LLM_INVOCATION_PARAMETERS, { model });
   flattenMessages(bag, SC.LLM_INPUT_MESSAGES, call.input);
   if (call.output) flattenMessages(bag, SC.LLM_OUTPUT_MESSAGES, [call.output]);
-  session.tools.forEach((tool, i) => {
-    const fn: Record<string, unknown> = { name: tool.name };
-    if (tool.description !== undefined) fn['description'] = tool.description;
-    if (tool.parameters !== undefined) fn['parameters'] = tool.parameters;
-    bag.json(`${SC.LLM_TOOLS}.${i}.${SC.TOOL_JSON_SCHEMA}`, { type: 'function', function: fn });
-  });
+  toolSchemas(session.tools).forEach((schema, i) => bag.set(`${SC.LLM_TOOLS}.${i}.${SC.TOOL_JSON_SCHEMA}`, schema));
   tokenCounts(bag, call.usage);
   if (call.input.length > 0) jsonValue(bag, SC.INPUT_VALUE, SC.INPUT_MIME_TYPE, { messages: call.input.map(openAiShape) });
   messageOutput(bag, call.output);
@@ -217,6 +212,23 @@ function toolAttributes(bag: AttributeBag, span: PlannedSpan, session: Session, 
     child_session_key: tool.childSessionKey,
     error: tool.error,
   });
+}
+
+// Every LLM span of a session carries the same tool list (tens of kB of schemas): serialized
+// once per list. The engine keeps one array per session until the tools change.
+const schemaCache = new WeakMap<object, string[]>();
+
+function toolSchemas(tools: Session['tools']): string[] {
+  let out = schemaCache.get(tools);
+  if (out) return out;
+  out = tools.map((tool) => {
+    const fn: Record<string, unknown> = { name: tool.name };
+    if (tool.description !== undefined) fn['description'] = tool.description;
+    if (tool.parameters !== undefined) fn['parameters'] = tool.parameters;
+    return toJson({ type: 'function', function: fn });
+  });
+  schemaCache.set(tools, out);
+  return out;
 }
 
 export function openInferenceAttributes(span: PlannedSpan): Attributes {

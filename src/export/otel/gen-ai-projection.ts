@@ -103,13 +103,20 @@ function llmAttributes(bag: AttributeBag, session: Session, run: Run, call: LlmC
   const input = inputMessages(call.input);
   if (input.length > 0) bag.json(GEN_AI.INPUT_MESSAGES, input);
   bag.json(GEN_AI.OUTPUT_MESSAGES, outputMessages(call));
-  if (session.tools.length > 0) {
-    // Only the required fields: the full schemas are large and repeat on every call.
-    bag.json(
-      GEN_AI.TOOL_DEFINITIONS,
-      session.tools.map((t) => (t.description ? { type: 'function', name: t.name, description: t.description } : { type: 'function', name: t.name })),
-    );
+  // Only the required fields: the full schemas are large and repeat on every call.
+  if (session.tools.length > 0) bag.set(GEN_AI.TOOL_DEFINITIONS, toolDefinitionsJson(session.tools));
+}
+
+// The same list on every LLM span of a session: serialized once per list (one array per session).
+const definitionsCache = new WeakMap<object, string>();
+
+function toolDefinitionsJson(tools: Session['tools']): string {
+  let json = definitionsCache.get(tools);
+  if (json === undefined) {
+    json = toJson(tools.map((t) => (t.description ? { type: 'function', name: t.name, description: t.description } : { type: 'function', name: t.name })));
+    definitionsCache.set(tools, json);
   }
+  return json;
 }
 
 function toolAttributes(bag: AttributeBag, session: Session, tool: ToolSpan): void {

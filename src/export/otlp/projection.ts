@@ -63,6 +63,14 @@ export class AttributeBag {
 
 /** JSON that never throws (cycles, bigints): content must not break an export. */
 export function toJson(value: unknown): string {
+  // The plain call first: a replacer function makes JSON.stringify several times slower, and
+  // only a cycle or a BigInt (both throw here) needs one.
+  try {
+    const text = JSON.stringify(value);
+    if (text !== undefined) return text;
+  } catch {
+    // fall through to the tolerant form
+  }
   try {
     const seen = new WeakSet<object>();
     const text = JSON.stringify(value, (_key, v: unknown) => {
