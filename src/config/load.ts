@@ -185,7 +185,7 @@ function readOutput(name: string, projection: OtlpProjection, o: Obj, path: stri
     resourceAttributes,
     ...(wantsProject ? { projectName: str(o.project_name) ?? env.PHOENIX_PROJECT_NAME ?? serviceName } : {}),
     timeoutMillis: int(o.timeout_millis, 10_000),
-    compression: o.compression === 'none' ? 'none' : 'gzip',
+    compression: o.compression === 'none' || o.compression === 'gzip' ? o.compression : isLoopback(endpoint) ? 'none' : 'gzip',
     maxQueueSize: int(o.max_queue_size, 8192),
     maxExportBatchSize: int(o.max_export_batch_size, 64),
     scheduledDelayMillis: int(o.scheduled_delay_millis, 1000),
@@ -293,4 +293,14 @@ function str(v: unknown): string | undefined {
 
 function int(v: unknown, d: number): number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : d;
+}
+
+/** A collector on this host: compressing for it only spends CPU beside the agent. */
+function isLoopback(endpoint: string): boolean {
+  try {
+    const host = new URL(endpoint).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  } catch {
+    return false;
+  }
 }

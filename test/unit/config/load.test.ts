@@ -91,6 +91,19 @@ describe('config', () => {
     expect(JSON.stringify(issues)).not.toContain('Bearer abc');
   });
 
+  it('compression auto (the default): none for a collector on this host, gzip for any other; explicit values win', () => {
+    const compressionFor = (endpoint: string, compression?: string) =>
+      loadConfig({ plugins: { components: [{ kind: 'observability', config: { opentelemetry: { enabled: true, endpoint, ...(compression ? { compression } : {}) } } }] } }).config.otlp[0]!.compression;
+    expect(compressionFor('http://localhost:4318/v1/traces')).toBe('none');
+    expect(compressionFor('http://127.0.0.1:4318/v1/traces')).toBe('none');
+    expect(compressionFor('http://[::1]:4318/v1/traces')).toBe('none');
+    expect(compressionFor('https://collector.example.com/v1/traces')).toBe('gzip');
+    expect(compressionFor('http://10.0.0.7:4318/v1/traces')).toBe('gzip');
+    expect(compressionFor('http://localhost:4318/v1/traces', 'gzip')).toBe('gzip');
+    expect(compressionFor('https://collector.example.com/v1/traces', 'none')).toBe('none');
+    expect(compressionFor('http://localhost:4318/v1/traces', 'auto')).toBe('none');
+  });
+
   it('accepts the published v3 endpoints form', () => {
     const { config, issues } = loadConfig({ plugins: { components: [{ kind: 'observability', config: { version: 3, opentelemetry: { enabled: true, endpoints: [
       { type: 'full', transport: 'http_binary', endpoint: 'http://a/v1/traces', service_name: 's' },
