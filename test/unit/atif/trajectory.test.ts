@@ -265,7 +265,7 @@ describe('buildTrajectory', () => {
     const doc = JSON.parse(JSON.stringify(build(s))) as AtifTrajectory;
     const res = validateAtif(doc);
     expect(res.errors, formatAtifErrors(res.errors)).toEqual([]);
-    expect(Number.isInteger(doc.final_metrics.total_prompt_tokens)).toBe(true);
+    expect(Number.isInteger(doc.final_metrics?.total_prompt_tokens)).toBe(true);
   });
 
   it('arguments that JSON cannot hold (cycle, BigInt, non-object) do not break the document', () => {
