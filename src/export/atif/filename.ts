@@ -48,6 +48,9 @@ export function renderFilename(template: string, values: FilenameValues): string
   if (name.length > MAX_NAME) name = `${name.slice(0, MAX_NAME - 18)}-${shortHash(filled)}.json`;
   // `.`, `..` and names made only of dots would name a directory, not a file in it.
   if (/^\.*$/.test(name)) name = `${sanitizeValue(values.trajectory_id)}.json`;
+  // Never a dot file: hidden from `ls` and `*.json` globs, and the writer's own temp files and
+  // journals are dot files (a session id must not be able to pose as one).
+  if (name.startsWith('.')) name = `_${name}`;
   return name;
 }
 

@@ -20,10 +20,13 @@ describe('trajectory file names', () => {
 
   it('fills every placeholder and never yields a path', () => {
     expect(renderFilename('{agent_id}-{session_key}-{session_id}-{trajectory_id}-{started_at}.json', values)).toBe('main-agent_main_main-s-t-20261121T020000Z.json');
-    expect(renderFilename('../{session_id}.json', values)).toBe('.._s.json');
+    expect(renderFilename('../{session_id}.json', values)).toBe('_.._s.json');
     expect(renderFilename('..', values)).toBe('t.json');
     expect(renderFilename('', values)).toBe('s.json');
     expect(renderFilename('{session_id}', { ...values, session_id: '..' })).toBe('t.json');
+    // Never a dot file (hidden, and the writer's temp files and journals are dot files).
+    expect(renderFilename('{session_id}.json', { ...values, session_id: '.' })).toBe('_..json');
+    expect(renderFilename('{session_id}', { ...values, session_id: '.a.json.123.journal' })).toBe('_.a.json.123.journal');
     expect(renderFilename(`{session_id}${'y'.repeat(500)}.json`, values).length).toBeLessThanOrEqual(180);
   });
 

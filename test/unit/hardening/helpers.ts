@@ -158,9 +158,9 @@ export function inspectAtifDir(dir: string): AtifDirReport {
   for (const name of readdirSync(dir)) {
     const full = join(dir, name);
     const st = lstatSync(full);
-    // Names are sanitized to [A-Za-z0-9._-] (a session id of "." gives "..json": hidden, but
-    // inside the folder); the atomic writer's temp files are `.<name>.<pid>.<n>.tmp`.
-    if (!st.isFile() || !/^[A-Za-z0-9._-]+\.json$/.test(name) || name === '..' || /\.\d+\.\d+\.tmp$/.test(name)) {
+    // Names are sanitized to [A-Za-z0-9._-] and never start with a dot (a session id of "."
+    // gives "_..json"); the writer's temp files and journals are dot files.
+    if (!st.isFile() || !/^[A-Za-z0-9_-][A-Za-z0-9._-]*\.json$/.test(name)) {
       report.strays.push(name);
       continue;
     }
