@@ -93,7 +93,6 @@ export class CorrelationEngine implements SessionIdentityView {
   private readonly keyBySessionId = new Map<string, string>();
   /** Open runs, least recently active first. */
   private readonly runs = new Map<string, RunState>();
-  /** Finalized runs kept briefly so a late llm_output still finds its run. */
   /** Finished runs by id: late events for them are counted, never opened as new runs. The
    * state is kept while its session is open (a late llm_output is reconciled into it). */
   private readonly recent = new Map<string, RunState | null>();

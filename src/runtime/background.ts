@@ -1,5 +1,5 @@
-// The lane every exporter's CPU work runs in: rendering an ATIF checkpoint, building and
-// serializing a batch of spans. It shares the event loop with OpenClaw, and hooks are the
+// The lane all background CPU work runs in: finalizing a run (capture policy, input
+// assembly), rendering an ATIF checkpoint, building and serializing a batch of spans. It shares the event loop with OpenClaw, and hooks are the
 // agent's critical path, so while hooks keep arriving the lane takes at most `share` of the
 // loop's time; when they pause it runs freely, in short slices.
 //
