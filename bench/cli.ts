@@ -1,6 +1,7 @@
 // Command-line options of `npm run bench`.
 
 import { parseArgs } from 'node:util';
+import { OUTPUTS, type OutputName } from './config.ts';
 
 export interface Scale {
   sessions: number;
@@ -20,6 +21,8 @@ export interface BenchOptions {
   drainTimeoutMs: number;
   turns: number;
   pluginSource: 'snapshot' | 'repo';
+  /** Outputs switched on in the plugin (default all); fewer isolate one output's cost. */
+  outputs: OutputName[];
   help: boolean;
 }
 
@@ -40,12 +43,21 @@ export const USAGE = `npm run bench [-- options]
   --plugin-source S    with --gateway: snapshot (default; a frozen copy of the plugin's files, immune
                        to edits during the run) or repo (load the repo root itself)
   --with-replay        with --gateway: run the replay too
+  --outputs LIST       outputs switched on: any of atif,opentelemetry,openinference, or none
+                       (default all three; targets are only judged with all three)
   --out FILE           JSON results (default bench/results/latest.json; gateway: latest-gateway.json)
 `;
 
 function parseProfile(s: string): BenchOptions['profile'] {
   if (s === 'measured' || s === 'separate' || s === 'off') return s;
   throw new Error(`--profile: "${s}" is not measured, separate or off`);
+}
+
+function parseOutputs(s: string): OutputName[] {
+  if (s.trim() === 'none') return [];
+  const list = s.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const x of list) if (!(OUTPUTS as readonly string[]).includes(x)) throw new Error(`--outputs: "${x}" is not one of ${OUTPUTS.join(', ')} (or none)`);
+  return list as OutputName[];
 }
 
 function parseScale(s: string): Scale {
@@ -70,6 +82,7 @@ export function parseCli(argv: string[]): BenchOptions {
       'drain-timeout': { type: 'string', default: '120000' },
       turns: { type: 'string', default: '20' },
       'plugin-source': { type: 'string', default: 'snapshot' },
+      outputs: { type: 'string', default: OUTPUTS.join(',') },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -87,6 +100,7 @@ export function parseCli(argv: string[]): BenchOptions {
     drainTimeoutMs: Number(values['drain-timeout']),
     turns: Number(values.turns),
     pluginSource: values['plugin-source'] === 'repo' ? 'repo' : 'snapshot',
+    outputs: parseOutputs(String(values.outputs)),
     help: values.help === true,
   };
 }

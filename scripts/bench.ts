@@ -57,6 +57,7 @@ async function replay(o: BenchOptions): Promise<{ pairs: ReplayPair[]; profile?:
       yieldEvery: o.yieldEvery,
       fixture: o.fixture,
       drainTimeoutMs: o.drainTimeoutMs,
+      outputs: o.outputs,
     };
     const t0 = Date.now();
     const floor = (await spawnScenario({ ...base, plugin: 'floor' })).result;
@@ -72,7 +73,7 @@ async function replay(o: BenchOptions): Promise<{ pairs: ReplayPair[]; profile?:
     // Profiling slows every call a little, so this run's figures are not the measured ones.
     const t0 = Date.now();
     const run = await spawnScenario(
-      { sessions: biggest.sessions, runs: biggest.runs, warmupSessions: o.warmup, yieldEvery: o.yieldEvery, fixture: o.fixture, drainTimeoutMs: o.drainTimeoutMs, plugin: 'nemo-relay' },
+      { sessions: biggest.sessions, runs: biggest.runs, warmupSessions: o.warmup, yieldEvery: o.yieldEvery, fixture: o.fixture, drainTimeoutMs: o.drainTimeoutMs, outputs: o.outputs, plugin: 'nemo-relay' },
       { profileDir, profileIntervalUs: 1000 },
     );
     log(`profile ${biggest.sessions}x${biggest.runs}: done (${Math.round((Date.now() - t0) / 1000)} s)`);
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
 
   const r = o.replay ? await replay(o) : undefined;
   let gateway: GatewayResult | undefined;
-  if (o.gateway) gateway = await runGatewayBench({ turns: o.turns, pluginSource: o.pluginSource, log });
+  if (o.gateway) gateway = await runGatewayBench({ turns: o.turns, pluginSource: o.pluginSource, outputs: o.outputs, log });
 
   machine.loadavgEnd = loadavg().map(round2);
   const pairs = r?.pairs ?? [];
