@@ -169,7 +169,8 @@ export async function runGatewayBench(o: GatewayOptions): Promise<GatewayResult>
         await turn(off, 'off');
         await sleep(gapMs);
       }
-      if (atifFiles(atifDir) > 0) break;
+      // With ATIF on, its files prove it; otherwise the plugin's own status must show the turns' hooks.
+      if (outputs.includes('atif') ? atifFiles(atifDir) > 0 : await sawHooks(on)) break;
       const why = loadError(on);
       if (attempt >= 3) throw new Error(`gateway: nemo-relay produced no output on the "on" gateway after ${attempt} starts${why ? `: ${why}` : ''}`);
       o.log(`gateway: nemo-relay is not running on "on"${why ? ` (${why})` : ''}; restarting it (attempt ${attempt + 1}/3) ...`);
@@ -240,4 +241,10 @@ export async function runGatewayBench(o: GatewayOptions): Promise<GatewayResult>
     rmSync(atifDir, { recursive: true, force: true });
     snapshot?.remove();
   }
+}
+
+/** nemoRelay.status of the gateway counts hook events: the plugin is loaded and receiving. */
+async function sawHooks(h: OpenClawHarness): Promise<boolean> {
+  const r = await h.gatewayCall<{ counters?: { hookEventsTotal?: number } }>('nemoRelay.status', undefined, { timeoutMs: 60_000 });
+  return (r.json?.counters?.hookEventsTotal ?? 0) > 0;
 }
