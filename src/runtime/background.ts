@@ -6,10 +6,15 @@
 // "Hooks keep arriving" is a counter the runtime bumps on every dispatch (no clock read on
 // the hook path): if it moved since the lane last looked, the gateway is busy. Under busy,
 // after a unit that took d ms, the next one waits d * (1 - share) / share: a unit is granted
-// at least that often, so exports always make progress, and their queues stay bounded by
-// their own limits (drops are counted there), never by this lane.
+// at least that often, so exports always make progress. If hooks arrive faster than a quarter
+// of the loop can keep up with, the backlog grows; past BACKLOG_SOFT units the lane takes half
+// the loop, past BACKLOG_HARD it stops yielding, so what it holds (finished runs waiting to
+// be finalized) stays bounded however long the burst lasts.
 
 import { performance } from 'node:perf_hooks';
+
+const BACKLOG_SOFT = 1_000;
+const BACKLOG_HARD = 5_000;
 
 export interface BackgroundOptions {
   /** Largest part of the loop the lane takes while hooks are arriving (0 < share <= 1). */
@@ -103,11 +108,16 @@ export class BackgroundLane {
         this.stats.heldBack++;
         return this.later(Math.min(this.recheckMs, this.nextBusyGrant - start));
       }
-      this.runOne();
+      const pending = this.pending;
+      const share = pending > BACKLOG_HARD ? 1 : pending > BACKLOG_SOFT ? Math.max(this.share, 0.5) : this.share;
+      // One unit per turn; a whole slice once the backlog says the lane must catch up.
+      do this.runOne();
+      while (share >= 1 && this.pending > 0 && this.now() - start < this.sliceMs);
       const took = this.now() - start;
       this.stats.busyMs += took;
-      this.nextBusyGrant = start + took / this.share;
-      return this.later(Math.max(this.recheckMs, this.nextBusyGrant - this.now()));
+      this.nextBusyGrant = start + took / share;
+      const wait = this.nextBusyGrant - this.now();
+      return wait > 0 ? this.later(wait) : this.wake();
     }
     // Quiet: run units back to back for one slice, then let I/O and hooks in.
     do this.runOne();
