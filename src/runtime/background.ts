@@ -7,14 +7,13 @@
 // the hook path): if it moved since the lane last looked, the gateway is busy. Under busy,
 // after a unit that took d ms, the next one waits d * (1 - share) / share: a unit is granted
 // at least that often, so exports always make progress. If hooks arrive faster than a quarter
-// of the loop can keep up with, the backlog grows; past BACKLOG_SOFT units the lane takes half
-// the loop, past BACKLOG_HARD it stops yielding, so what it holds (finished runs waiting to
-// be finalized) stays bounded however long the burst lasts.
+// of the loop can keep up with, the backlog ages: once the oldest unit has waited a second the
+// lane takes half the loop, after five seconds it stops yielding. A burst is absorbed, but
+// under sustained load the wait, and with it what the lane holds (finished runs waiting to be
+// finalized and exported), stays bounded.
 
 import { performance } from 'node:perf_hooks';
 
-const BACKLOG_SOFT = 1_000;
-const BACKLOG_HARD = 5_000;
 
 export interface BackgroundOptions {
   /** Largest part of the loop the lane takes while hooks are arriving (0 < share <= 1). */
@@ -23,11 +22,16 @@ export interface BackgroundOptions {
   recheckMs?: number;
   /** Longest run of units without yielding to the loop when hooks are quiet (ms). */
   sliceMs?: number;
+  /** Oldest unit's wait after which the lane takes half the loop, then all of it (ms). */
+  softAgeMs?: number;
+  hardAgeMs?: number;
   now?: () => number;
 }
 
 interface Unit {
   fn: () => unknown;
+  /** When it was queued (lane clock). */
+  at: number;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -36,6 +40,8 @@ export class BackgroundLane {
   private readonly share: number;
   private readonly recheckMs: number;
   private readonly sliceMs: number;
+  private readonly softAgeMs: number;
+  private readonly hardAgeMs: number;
   private readonly now: () => number;
   private readonly units: Unit[] = [];
   private head = 0;
@@ -52,6 +58,8 @@ export class BackgroundLane {
     this.share = Math.min(1, Math.max(0.01, opts.share ?? 0.25));
     this.recheckMs = Math.max(1, opts.recheckMs ?? 2);
     this.sliceMs = Math.max(1, opts.sliceMs ?? 8);
+    this.softAgeMs = opts.softAgeMs ?? 1_000;
+    this.hardAgeMs = Math.max(this.softAgeMs, opts.hardAgeMs ?? 5_000);
     this.now = opts.now ?? (() => performance.now());
   }
 
@@ -86,7 +94,7 @@ export class BackgroundLane {
   /** Runs `fn` on the lane (never inside the caller's stack); resolves with its result. */
   run<T>(fn: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.units.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.units.push({ fn, at: this.now(), resolve: resolve as (v: unknown) => void, reject });
       this.wake();
     });
   }
@@ -108,8 +116,8 @@ export class BackgroundLane {
         this.stats.heldBack++;
         return this.later(Math.min(this.recheckMs, this.nextBusyGrant - start));
       }
-      const pending = this.pending;
-      const share = pending > BACKLOG_HARD ? 1 : pending > BACKLOG_SOFT ? Math.max(this.share, 0.5) : this.share;
+      const age = start - (this.units[this.head]?.at ?? start);
+      const share = age > this.hardAgeMs ? 1 : age > this.softAgeMs ? Math.max(this.share, 0.5) : this.share;
       // One unit per turn; a whole slice once the backlog says the lane must catch up.
       do this.runOne();
       while (share >= 1 && this.pending > 0 && this.now() - start < this.sliceMs);
