@@ -21,6 +21,8 @@ export interface BenchOptions {
   drainTimeoutMs: number;
   turns: number;
   pluginSource: 'snapshot' | 'repo';
+  /** Measured nemo-relay runs per scale; the one with the median events/s is reported. */
+  repeat: number;
   /** Outputs switched on in the plugin (default all); fewer isolate one output's cost. */
   outputs: OutputName[];
   help: boolean;
@@ -31,6 +33,8 @@ export const USAGE = `npm run bench [-- options]
   (default)            replay recorded turns through the plugin and a no-op floor
   --scales 200x5,2000x3  sessions x runs per scale (default 200x5,2000x3)
   --warmup N           warm-up sessions before each measured replay (default 100)
+  --repeat N           measured nemo-relay runs per scale, each in a fresh process; the run with
+                       the median events/s is the one reported (default 3)
   --yield-every N      yield to the event loop every N handler calls (default 32)
   --profile MODE       CPU profile (--cpu-prof, 1 ms sampling) of nemo-relay at the largest scale:
                        measured (default: the measured run itself; keeps the bench short),
@@ -74,6 +78,7 @@ export function parseCli(argv: string[]): BenchOptions {
       'with-replay': { type: 'boolean', default: false },
       scales: { type: 'string', default: '200x5,2000x3' },
       warmup: { type: 'string', default: '100' },
+      repeat: { type: 'string', default: '3' },
       'yield-every': { type: 'string', default: '32' },
       profile: { type: 'string', default: 'measured' },
       'no-profile': { type: 'boolean', default: false },
@@ -93,6 +98,7 @@ export function parseCli(argv: string[]): BenchOptions {
     replay: !gateway || values['with-replay'] === true,
     scales: String(values.scales).split(',').filter(Boolean).map(parseScale),
     warmup: Number(values.warmup),
+    repeat: Math.max(1, Math.floor(Number(values.repeat)) || 1),
     yieldEvery: Number(values['yield-every']),
     profile: values['no-profile'] === true ? 'off' : parseProfile(String(values.profile)),
     fixture: String(values.fixture),

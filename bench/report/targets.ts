@@ -10,6 +10,8 @@ export interface ReplayPair {
   runs: number;
   floor: ScenarioResult;
   plugin: ScenarioResult;
+  /** events/s of every measured run (plugin is the median one). */
+  repeats?: number[];
 }
 
 export interface GatewayFigures {
