@@ -1,12 +1,13 @@
 // The lane all background CPU work runs in: finalizing a run (capture policy, input
-// assembly), rendering an ATIF checkpoint, building and serializing a batch of spans. It shares the event loop with OpenClaw, and hooks are the
-// agent's critical path, so while hooks keep arriving the lane takes at most `share` of the
-// loop's time; when they pause it runs freely, in short slices.
+// assembly), rendering an ATIF checkpoint, building and serializing a batch of spans. It
+// shares the event loop with OpenClaw, and hooks are the agent's critical path, so while
+// hooks keep arriving the lane takes at most `share` of the loop's time (a tenth by default);
+// when they pause it runs freely, in short slices.
 //
 // "Hooks keep arriving" is a counter the runtime bumps on every dispatch (no clock read on
 // the hook path): if it moved since the lane last looked, the gateway is busy. Under busy,
 // after a unit that took d ms, the next one waits d * (1 - share) / share: a unit is granted
-// at least that often, so exports always make progress. If hooks arrive faster than a quarter
+// at least that often, so exports always make progress. If hooks arrive faster than a tenth
 // of the loop can keep up with, the backlog ages: once the oldest unit has waited a second the
 // lane takes half the loop, after five seconds it stops yielding. A burst is absorbed, but
 // under sustained load the wait, and with it what the lane holds (finished runs waiting to be
@@ -55,7 +56,7 @@ export class BackgroundLane {
   readonly stats = { units: 0, heldBack: 0, busyMs: 0 };
 
   constructor(opts: BackgroundOptions = {}) {
-    this.share = Math.min(1, Math.max(0.01, opts.share ?? 0.25));
+    this.share = Math.min(1, Math.max(0.01, opts.share ?? 0.1));
     this.recheckMs = Math.max(1, opts.recheckMs ?? 2);
     this.sliceMs = Math.max(1, opts.sliceMs ?? 8);
     this.softAgeMs = opts.softAgeMs ?? 1_000;
