@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateAtif } from '../../src/export/atif/validate.ts';
 import { inspectAtifDir, type Doc } from '../unit/hardening/helpers.ts';
 import { OpenClawHarness, PLUGIN_DIR, PROBE_TOOLS_PLUGIN_DIR, waitFor } from '../support/openclaw-harness.ts';
+import { relayConfig } from '../support/plugin-config.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.ts';
 import { defaultUsage, startScriptedLlm, withRules, type ScriptedLlm } from '../support/scripted-llm.ts';
 
@@ -74,25 +75,12 @@ beforeAll(async () => {
       {
         id: 'nemo-relay',
         path: PLUGIN_DIR,
-        config: {
-          enabled: true,
-          plugins: {
-            version: 1,
-            components: [
-              {
-                kind: 'observability',
-                enabled: true,
-                config: {
-                  version: 1,
-                  atif: { enabled: true, output_directory: atifDir },
-                  opentelemetry: { enabled: true, endpoint: receiver.url, service_name: 'hard-genai', scheduled_delay_millis: 100, timeout_millis: 1000 },
-                  openinference: { enabled: true, endpoint: receiver.url, service_name: 'hard-oi', scheduled_delay_millis: 100, timeout_millis: 1000 },
-                },
-              },
-            ],
-          },
-          capture: { includePrompts: true, includeResponses: true, stripToolArgs: false, stripToolResults: false },
-        },
+        config: relayConfig({
+          atifDir,
+          opentelemetry: { endpoint: receiver.url, serviceName: 'hard-genai', scheduledDelayMillis: 100, timeoutMillis: 1000 },
+          openinference: { endpoint: receiver.url, serviceName: 'hard-oi', scheduledDelayMillis: 100, timeoutMillis: 1000 },
+          keepToolContent: true,
+        }),
       },
       { id: 'probe-tools', path: PROBE_TOOLS_PLUGIN_DIR },
     ],

@@ -7,6 +7,7 @@ export interface OtlpTarget {
   projectName?: string;
   /** Short batch delay so a test does not wait a second for spans. */
   scheduledDelayMillis?: number;
+  timeoutMillis?: number;
 }
 
 export interface RelayConfigOptions {
@@ -27,6 +28,7 @@ export function relayConfig(o: RelayConfigOptions): Record<string, unknown> {
       service_name: t.serviceName,
       ...(t.projectName ? { project_name: t.projectName } : {}),
       ...(t.scheduledDelayMillis !== undefined ? { scheduled_delay_millis: t.scheduledDelayMillis } : {}),
+      ...(t.timeoutMillis !== undefined ? { timeout_millis: t.timeoutMillis } : {}),
     };
   const observability: Record<string, unknown> = { version: 1 };
   if (o.atifDir) observability.atif = { enabled: true, agent_name: 'openclaw', output_directory: o.atifDir };
