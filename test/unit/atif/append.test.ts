@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { canMount, growTmpfs, withTinyTmpfs } from '../../support/mounts.ts';
 import { FileMoved, TornWrite, recoverJournals, rewriteEnd } from '../../../src/export/atif/append-write.ts';
 import { writeFileAtomic } from '../../../src/export/atif/atomic-write.ts';
 import { createAtifSink } from '../../../src/export/atif/sink.ts';
@@ -150,29 +151,9 @@ describe('checkpoints of large files', () => {
   });
 });
 
-// Root may mount a tiny tmpfs: the real ENOSPC, hit by the in-place path.
-const canMount = (() => {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) return false;
-  try {
-    const probe = execFileSync('mktemp', ['-d']).toString().trim();
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { stdio: 'ignore' });
-      execFileSync('umount', [probe], { stdio: 'ignore' });
-      return true;
-    } finally {
-      execFileSync('rmdir', [probe]);
-    }
-  } catch {
-    return false;
-  }
-})();
-
 describe('disk full during an in-place update', () => {
   it.runIf(canMount)('the file keeps its last complete checkpoint, the failure is reported, and it is all written once space is back', async () => {
-    const fsDir = path.join(tmp, 'fs');
-    await mkdir(fsDir);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', fsDir]);
-    try {
+    await withTinyTmpfs(path.join(tmp, 'fs'), async (fsDir) => {
       dir = path.join(fsDir, 'out');
       const errors: unknown[] = [];
       const sink = sinkFor(0, errors);
@@ -193,15 +174,13 @@ describe('disk full during an in-place update', () => {
       expect(lastGood).toBeGreaterThan(1);
       expect(await readdir(dir)).toEqual([`${s.sessionId}.json`]);
 
-      execFileSync('mount', ['-o', 'remount,size=4m', fsDir]);
+      growTmpfs(fsDir);
       sink.runEnded(s, addRun(s, 99));
       await sink.flush();
       const ended = new Set(s.runs);
       expect(await readValid(file)).toEqual(buildTrajectory(s, META, { includeRun: (_x, x) => ended.has(x) }));
       expect(sink.health().state).toBe('ok');
-    } finally {
-      execFileSync('umount', [fsDir]);
-    }
+    });
   });
 });
 

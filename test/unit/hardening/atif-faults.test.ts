@@ -9,38 +9,17 @@
 // retried at the next checkpoint and lands once the fault is gone, and nothing partial is
 // left behind: no temp file, and every file there parses and validates.
 
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, afterAll } from 'vitest';
 import { resetSharedRuntime } from '../../../src/runtime/global.ts';
+import { canMount, growTmpfs, mount, umount, withTinyTmpfs } from '../../support/mounts.ts';
 import { agentSteps, eventually, inspectAtifDir, pluginConfig, scratch, setupPlugin, status, stopGateway, turn, type Plugin, removeScratch } from './helpers.ts';
 
 afterAll(removeScratch);
 
 afterEach(() => resetSharedRuntime());
-
-const canMount = (() => {
-  // NR_FAULTS_NO_MOUNT=1 runs the fallback even where mounting works.
-  if (process.platform !== 'linux' || process.getuid?.() !== 0 || process.env.NR_FAULTS_NO_MOUNT === '1') return false;
-  const probe = scratch('nr-mount-probe-');
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { stdio: 'ignore' });
-    execFileSync('umount', [probe], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    rmSync(probe, { recursive: true, force: true });
-  }
-})();
-
-function mount(args: string[]): void {
-  execFileSync('mount', args, { stdio: 'pipe' });
-}
-function umount(dir: string): void {
-  spawnSync('umount', [dir], { stdio: 'ignore' });
-}
 
 /** Status after the writers have settled. */
 async function settled(p: Plugin) {
@@ -139,11 +118,7 @@ describe('disk full', () => {
   const big = (i: number) => `turn ${i}: ${'lorem ipsum dolor sit amet '.repeat(400)}`;
 
   it.runIf(canMount)('a 64 kB tmpfs: ENOSPC degrades with the reason, the last good file stays valid, no temp file; written once space is back', async () => {
-    const root = scratch('nr-fault-');
-    const fs = join(root, 'fs');
-    mkdirSync(fs);
-    mount(['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', fs]);
-    try {
+    await withTinyTmpfs(join(scratch('nr-fault-'), 'fs'), async (fs) => {
       const out = join(fs, 'out');
       const p = setupPlugin(pluginConfig(out, { capture: { maxFieldBytes: 65536 } }));
       turn(p, 'agent:main:small', 's1');
@@ -173,23 +148,17 @@ describe('disk full', () => {
       expect(kept).toBeLessThan(12);
 
       // Space comes back: the next checkpoint writes all twelve runs.
-      mount(['-o', 'remount,size=4m', fs]);
+      growTmpfs(fs);
       turn(p, 'agent:main:full', 'f13', { prompt: 'short' });
       await settled(p);
       expect(atifOf(await status(p)).state).toBe('ok');
       await stopGateway(p);
       expectClean(out, { 'agent:main:small': 1, 'agent:main:full': 13 });
-    } finally {
-      umount(fs);
-    }
+    });
   });
 
   it.runIf(canMount)('disk full at process exit (the synchronous last write): no temp file, the previous file still valid', async () => {
-    const root = scratch('nr-fault-');
-    const fs = join(root, 'fs');
-    mkdirSync(fs);
-    mount(['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', fs]);
-    try {
+    await withTinyTmpfs(join(scratch('nr-fault-'), 'fs'), async (fs) => {
       const out = join(fs, 'out');
       const p = setupPlugin(pluginConfig(out, { capture: { maxFieldBytes: 65536 } }));
       turn(p, 'agent:main:exit', 'e1', { prompt: big(1) });
@@ -202,9 +171,7 @@ describe('disk full', () => {
       expect(report.problems).toEqual([]);
       expect(readdirSync(out).filter((n) => n.endsWith('.tmp'))).toEqual([]);
       expect(atifOf(await status(p)).failures).toBeGreaterThan(0);
-    } finally {
-      umount(fs);
-    }
+    });
   });
 
   it.skipIf(canMount)('without mount rights: a write that fails mid-file (RLIMIT_FSIZE, EFBIG) leaves the last good file and no temp file', () => {
