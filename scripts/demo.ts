@@ -7,7 +7,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { validateAtif } from '../src/export/atif/validate.ts';
+import { validateAtif } from '../src/outputs/atif/validate.ts';
 import { agentReplyText, isSupportedNode, OpenClawHarness, PLUGIN_DIR, PROBE_TOOLS_PLUGIN_DIR, waitFor } from '../test/support/openclaw-harness.ts';
 import { renderSpanTree, startOtlpReceiver } from '../test/support/otlp-receiver.ts';
 import { relayConfig } from '../test/support/plugin-config.ts';

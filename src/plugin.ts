@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import type { OpenClawPluginApi } from 'openclaw/plugin-sdk/plugin-entry';
 import { sharedDynamo, wireDynamo } from './dynamo-wiring.ts';
-import { ADAPTIVE_SINK_NAME, type AdaptiveSink } from './export/adaptive/index.ts';
-import { SUBSCRIBED_HOOKS } from './runtime/hook-names.ts';
+import { ADAPTIVE_SINK_NAME, type AdaptiveSink } from './enrich/index.ts';
+import { SUBSCRIBED_HOOKS } from './ingest/hook-names.ts';
 import { sharedRuntime } from './runtime/global.ts';
 import { createOutputs } from './runtime/outputs.ts';
 import type { Runtime } from './runtime/runtime.ts';

@@ -2,7 +2,7 @@
 // mode, whose handlers do nothing. Replayed through the same host and loop, it measures
 // what the host, the events and the measurement cost without any plugin work.
 
-import { SUBSCRIBED_HOOKS } from '../../src/runtime/hook-names.ts';
+import { SUBSCRIBED_HOOKS } from '../../src/ingest/hook-names.ts';
 
 interface Api {
   on(hook: string, handler: (event: unknown, ctx: unknown) => unknown): void;

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { writeHeapSnapshot } from 'node:v8';
 
 import { currentRuntime, resetSharedRuntime } from '../../src/runtime/global.ts';
-import { SUBSCRIBED_HOOKS } from '../../src/runtime/hook-names.ts';
+import { SUBSCRIBED_HOOKS } from '../../src/ingest/hook-names.ts';
 import type { Runtime } from '../../src/runtime/runtime.ts';
 import { guideConfig, OTLP_OUTPUTS, OUTPUTS, type OutputName } from '../config.ts';
 import { startReceiverProcess, type OutputCounts } from '../receiver/client.ts';

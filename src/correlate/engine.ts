@@ -11,15 +11,15 @@
 // - before_message_write has only sessionKey: messages attach to the session's active run.
 
 import type { CorrelationConfig } from '../config/types.ts';
-import type { HookEvent, MessageIn } from '../hooks/events.ts';
+import type { HookEvent, MessageIn } from '../ingest/events.ts';
 import type { CapturePolicy } from '../trace/capture.ts';
 import type { SessionIdentity, SessionIdentityView } from '../trace/identity.ts';
 import type { LlmCall, Mark, MarkSeverity, Run, Session, ToolSpan } from '../trace/model.ts';
-import { finalizeRun } from './finalize.ts';
+import { finalizeRun } from '../finalize/finalize-run.ts';
 import type { IdSource } from './ids.ts';
 import { resultText, splitContent } from './messages.ts';
 import { pushCapped, type RunState, type SessionState } from './state.ts';
-import { usageFrom } from './usage.ts';
+import { usageFrom } from '../trace/usage.ts';
 
 export interface EngineOutput {
   runEnded(session: Session, run: Run): void;

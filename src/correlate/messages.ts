@@ -1,8 +1,8 @@
 // OpenClaw transcript messages -> the trace's ChatMessage shape (raw, before the capture
 // policy). OpenClaw content is a string or parts: text, toolCall, thinking, image.
 
-import type { MessageIn } from '../hooks/events.ts';
-import { isObj } from '../hooks/read.ts';
+import type { MessageIn } from '../ingest/events.ts';
+import { isObj } from '../ingest/read.ts';
 import type { ChatMessage, ToolCallRequest } from '../trace/model.ts';
 
 export interface AssistantContent {

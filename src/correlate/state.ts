@@ -1,7 +1,7 @@
 // The engine's working state around the trace model: what is still open, what waits for a
 // partner event, and the deadlines. Kept apart from model.ts because exporters never see it.
 
-import type { MessageIn } from '../hooks/events.ts';
+import type { MessageIn } from '../ingest/events.ts';
 import type { LlmCall, Run, Session, ToolSpan } from '../trace/model.ts';
 
 export interface PendingOutput {

@@ -1,11 +1,11 @@
 // Config -> the list of sinks. The one place that knows every exporter; adding an output is
-// one folder under src/export and one entry here.
+// one folder under src/outputs and one entry here.
 
 import type { LoadedConfig } from '../config/load.ts';
-import { createAdaptiveSink } from '../export/adaptive/index.ts';
-import { createAtifSink } from '../export/atif/sink.ts';
-import { createOtlpOutputSink } from '../export/otlp/projections.ts';
-import type { TraceSink } from '../export/sink.ts';
+import { createAdaptiveSink } from '../enrich/index.ts';
+import { createAtifSink } from '../outputs/atif/sink.ts';
+import { createOtlpOutputSink } from '../outputs/otlp/projections.ts';
+import type { TraceSink } from '../fanout/sink.ts';
 import type { Runtime } from './runtime.ts';
 
 export function createOutputs(loaded: LoadedConfig, runtime: Runtime): TraceSink[] {

@@ -5,13 +5,13 @@
 import { loadConfig, type LoadedConfig } from '../config/load.ts';
 import { CorrelationEngine, type EngineOutput } from '../correlate/engine.ts';
 import { randomIds, type IdSource } from '../correlate/ids.ts';
-import type { HookEvent } from '../hooks/events.ts';
-import { parseHook } from '../hooks/parse.ts';
-import type { SinkHealth, TraceSink } from '../export/sink.ts';
+import type { HookEvent } from '../ingest/events.ts';
+import { parseHook } from '../ingest/parse.ts';
+import type { SinkHealth, TraceSink } from '../fanout/sink.ts';
 import { CapturePolicy } from '../trace/capture.ts';
 import type { Run, Session } from '../trace/model.ts';
-import { BackgroundLane } from './background.ts';
-import { SUBSCRIBED_HOOKS } from './hook-names.ts';
+import { BackgroundLane } from '../fanout/lane.ts';
+import { SUBSCRIBED_HOOKS } from '../ingest/hook-names.ts';
 
 export interface Logger {
   info(msg: string): void;

@@ -1,9 +1,9 @@
 // The nemoRelay.status payload: everything an operator needs to know whether each output
 // really works, from measured health rather than from configuration alone.
 
-import type { SinkHealth } from '../export/sink.ts';
+import type { SinkHealth } from '../fanout/sink.ts';
 import type { ConfigIssue } from '../config/types.ts';
-import { CONVERSATION_GATED_HOOKS } from '../runtime/hook-names.ts';
+import { CONVERSATION_GATED_HOOKS } from '../ingest/hook-names.ts';
 import type { Runtime, RuntimeState } from '../runtime/runtime.ts';
 
 export interface StatusPayload {

@@ -14,7 +14,7 @@ import { decode } from '@msgpack/msgpack';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as zmq from 'zeromq';
-import { validateAtif } from '../../src/export/atif/validate.ts';
+import { validateAtif } from '../../src/outputs/atif/validate.ts';
 import { freePort, OpenClawHarness, PLUGIN_DIR, PROBE_TOOLS_PLUGIN_DIR, waitFor, type AgentReply } from '../support/openclaw-harness.ts';
 import { relayConfig } from '../support/plugin-config.ts';
 import { startMockDynamo, type MockDynamo, type MockDynamoRequest, type MockReply } from '../support/mock-dynamo.ts';

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateAtif } from '../../src/export/atif/validate.ts';
+import { validateAtif } from '../../src/outputs/atif/validate.ts';
 import { inspectAtifDir, type Doc } from '../unit/hardening/helpers.ts';
 import { OpenClawHarness, PLUGIN_DIR, PROBE_TOOLS_PLUGIN_DIR, waitFor } from '../support/openclaw-harness.ts';
 import { relayConfig } from '../support/plugin-config.ts';

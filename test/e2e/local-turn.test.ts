@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateAtif } from '../../src/export/atif/validate.ts';
+import { validateAtif } from '../../src/outputs/atif/validate.ts';
 import { OpenClawHarness, PLUGIN_DIR, PROBE_TOOLS_PLUGIN_DIR } from '../support/openclaw-harness.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
 import { relayConfig } from '../support/plugin-config.ts';

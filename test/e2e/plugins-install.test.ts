@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateAtif } from '../../src/export/atif/validate.ts';
+import { validateAtif } from '../../src/outputs/atif/validate.ts';
 import { deepMerge, OpenClawHarness, PLUGIN_DIR, type CliResult } from '../support/openclaw-harness.ts';
 import { relayConfig } from '../support/plugin-config.ts';
 import { startScriptedLlm, type ScriptedLlm } from '../support/scripted-llm.ts';

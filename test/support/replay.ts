@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { CorrelationEngine } from '../../src/correlate/engine.ts';
 import { sequentialIds } from '../../src/correlate/ids.ts';
-import { parseHook } from '../../src/hooks/parse.ts';
+import { parseHook } from '../../src/ingest/parse.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { CapturePolicy } from '../../src/trace/capture.ts';
 import type { Run, Session } from '../../src/trace/model.ts';

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { readRecording, replay, type RecordedHook } from '../../support/replay.ts';
 import { interleave, onlyHooks, retag } from '../../support/streams.ts';
-import { CONVERSATION_GATED_HOOKS } from '../../../src/runtime/hook-names.ts';
+import { CONVERSATION_GATED_HOOKS } from '../../../src/ingest/hook-names.ts';
 
 const fixture = (name: string) => readRecording(new URL(`../../../fixtures/${name}`, import.meta.url).pathname);
 const capture = { capture: { stripToolArgs: false, stripToolResults: false } };

@@ -181,7 +181,7 @@ describe('disk full', () => {
     writeFileSync(
       script,
       [
-        `import { createAtifSink } from ${JSON.stringify(new URL('../../../src/export/atif/sink.ts', import.meta.url).pathname)};`,
+        `import { createAtifSink } from ${JSON.stringify(new URL('../../../src/outputs/atif/sink.ts', import.meta.url).pathname)};`,
         `const out = ${JSON.stringify(join(root, 'out'))};`,
         "const sink = createAtifSink({ enabled: true, agentName: 'openclaw', outputDirectory: out, filenameTemplate: '{session_id}.json' }, { openclawVersion: 'x', pluginVersion: 'y' });",
         "const session = { kind: 'session', traceId: 't', spanId: 's', sessionKey: 'k', sessionId: 'efbig', startTime: 1, openedBy: 'x', segment: 1, children: [], runs: [], tools: [], marks: [], closed: false };",

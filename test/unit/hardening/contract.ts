@@ -1,4 +1,4 @@
-// The hook-payload contract as the fuzz tests state it, independently of src/hooks/parse.ts:
+// The hook-payload contract as the fuzz tests state it, independently of src/ingest/parse.ts:
 // which fields of each hook are typed, which ones fall back to which (event first, then ctx),
 // and which keys an event cannot do without. From it, `expectedParse` says whether a
 // delivery must be counted as malformed (a typed field present with the wrong type, a

@@ -5,7 +5,7 @@ import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { validateAtif } from '../../../src/export/atif/validate.ts';
+import { validateAtif } from '../../../src/outputs/atif/validate.ts';
 import { registerNemoRelay, STATUS_METHOD, type PluginApi } from '../../../src/plugin.ts';
 import { resetSharedRuntime } from '../../../src/runtime/global.ts';
 import type { Runtime } from '../../../src/runtime/runtime.ts';

@@ -2,7 +2,7 @@
 // session (a few hundred kB each) as fast as it can, until the parent SIGKILLs it.
 // Usage: node sigkill-writer.ts <output_directory> <session id>
 
-import { createAtifSink } from '../../../src/export/atif/sink.ts';
+import { createAtifSink } from '../../../src/outputs/atif/sink.ts';
 import type { Run, Session } from '../../../src/trace/model.ts';
 
 const [dir, sessionId] = process.argv.slice(2) as [string, string];

@@ -8,7 +8,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerNemoRelay, STATUS_METHOD, type PluginApi } from '../../../src/plugin.ts';
 import { resetSharedRuntime } from '../../../src/runtime/global.ts';
-import { SUBSCRIBED_HOOKS } from '../../../src/runtime/hook-names.ts';
+import { SUBSCRIBED_HOOKS } from '../../../src/ingest/hook-names.ts';
 import { callMethod, fakeInstance, fire } from '../../support/fake-host.ts';
 import { readRecording } from '../../support/replay.ts';
 

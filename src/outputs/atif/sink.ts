@@ -1,0 +1,425 @@
+// The ATIF TraceSink: one trajectory file per top-level session, brought up to date after
+// every run (a crash loses at most the run in flight) and finalized when the session ends.
+//
+// runEnded/sessionEnded are called from OpenClaw hook handlers, so they only mark the file
+// dirty and return: no fs call, no serialization. A per-file drain, started on the next
+// macrotask, renders and writes; at most one write per file is in flight, and every
+// checkpoint requested meanwhile is coalesced into the one that follows it.
+//
+// A write replaces the file atomically (temp file + rename) while the file is small. Once it
+// is large, a checkpoint that only adds steps after the ones on disk rewrites just the file's
+// end in place (append-write.ts), so a long session costs bytes in proportion to its length,
+// not to its square; the final write is always an atomic replace.
+
+import { unlinkSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { AtifConfig } from '../../config/types.ts';
+import { IMMEDIATE_LANE } from '../../fanout/lane.ts';
+import type { BackgroundLane } from '../../fanout/lane.ts';
+import { rootOf } from '../../trace/model.ts';
+import type { Run, Session } from '../../trace/model.ts';
+import type { SinkHealth, TraceSink } from '../../fanout/sink.ts';
+import { FileMoved, recoverJournals, rewriteEnd } from './append-write.ts';
+import { removeAbandonedTempsSync, removeStaleTemps, writeFileAtomic, writeFileAtomicSync } from './atomic-write.ts';
+import type { FileImage } from './atomic-write.ts';
+import { pathInside } from './filename.ts';
+import { FileNamer } from './naming.ts';
+import { TrajectoryCache, sameHead } from './render.ts';
+import type { Layout, Rendered } from './render.ts';
+import type { AtifMeta } from './types.ts';
+
+export interface AtifSinkOptions {
+  openclawVersion: string;
+  pluginVersion: string;
+  /** Told about every failed write (the sink itself never throws into its caller). */
+  onError?: (err: unknown) => void;
+  rootExtra?: AtifMeta['rootExtra'];
+  /** Files at least this large are brought up to date in place rather than replaced (default 256 KiB). */
+  appendFromBytes?: number;
+  /** Where rendering runs: the runtime's lane yields to hooks (default: next turn of the loop). */
+  lane?: BackgroundLane;
+}
+
+/** What this sink last wrote to a file: enough to tell whether a new render only extends it. */
+interface OnDisk {
+  fileName: string;
+  image: FileImage;
+  layout: Layout;
+}
+
+interface FileState {
+  root: Session;
+  /** Something changed since the last render started. */
+  dirty: boolean;
+  /** sessionEnded arrived for the root: the next write is the final one. */
+  final: boolean;
+  /** The last write failed; retried at the next checkpoint (of this or any other file). */
+  failed: boolean;
+  failedAt: number;
+  running?: Promise<void>;
+  /** The final write succeeded and nothing changed since: the state can go. */
+  finished: boolean;
+  /** Template output the current file name was derived from, and the name in use. */
+  baseName?: string;
+  fileName?: string;
+  /** Unset when the file's content is not known to be what this sink rendered. */
+  disk?: OnDisk;
+}
+
+// Replacing a file this small costs well under a millisecond; past it, in-place updates pay off.
+const APPEND_FROM_BYTES = 256 * 1024;
+
+const RETRY_OTHERS_MS = 1000;
+
+export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): TraceSink {
+  const meta: AtifMeta = {
+    agentName: config.agentName,
+    openclawVersion: opts.openclawVersion,
+    pluginVersion: opts.pluginVersion,
+    ...(opts.rootExtra ? { rootExtra: opts.rootExtra } : {}),
+  };
+  const dir = path.resolve(config.outputDirectory);
+  const cache = new TrajectoryCache();
+  const states = new Map<Session, FileState>();
+  const names = new FileNamer(dir, config.filenameTemplate);
+  const failing = new Set<FileState>();
+  // Few files are written at a time: each write is several libuv threadpool jobs (fsync
+  // among them), and thousands of sessions checkpointing at once would starve the pool
+  // that gzip (OTLP export) and DNS share with it.
+  const writeSlots = new Slots(2);
+  let stopped = false;
+  const appendFrom = opts.appendFromBytes ?? APPEND_FROM_BYTES;
+  const lane = opts.lane ?? IMMEDIATE_LANE;
+  const stats = { writes: 0, appends: 0, files: 0, finals: 0, bytes: 0, failures: 0, dropped: 0, lastFailed: false };
+  let lastSuccessTime: string | undefined;
+  let lastError: SinkHealth['lastError'];
+
+  const report = (err: unknown): void => {
+    stats.failures += 1;
+    stats.lastFailed = true;
+    lastError = { time: new Date().toISOString(), message: err instanceof Error ? err.message : String(err) };
+    try {
+      opts.onError?.(err);
+    } catch {
+      // A faulty callback must not turn a failed write into a crash.
+    }
+  };
+
+  const touch = (from: Session, final: boolean): void => {
+    const root = rootOf(from);
+    // An ancestor that had its own file before its lineage was known moves into the root's.
+    for (let s = from, depth = 0; s !== root && depth < 64; s = s.parentSession ?? root, depth++) evict(s);
+    let st = states.get(root);
+    if (!st) states.set(root, (st = newState(root, names.ownedBy(root))));
+    st.dirty = true;
+    if (final) st.final = true;
+    kick(st);
+    // "Retry at the next checkpoint": the directory may be writable again now. Other files
+    // wait a second between tries, so a broken disk does not cost a write per hook event.
+    // Only failed files are looked at: this runs on the hook path, so it must not walk every open session.
+    if (failing.size > 0) {
+      const now = Date.now();
+      for (const other of [...failing]) if (other !== st && now - other.failedAt >= RETRY_OTHERS_MS) kick(other);
+    }
+  };
+
+  /** If `s` (now a subagent) has a file or a writer of its own, let its drain remove it. */
+  const evict = (s: Session): void => {
+    let stale = states.get(s);
+    const file = names.ownedBy(s);
+    if (!stale && file === undefined) return;
+    if (!stale) states.set(s, (stale = newState(s, file)));
+    stale.dirty = true;
+    kick(stale);
+  };
+
+  /** Descendants that wrote standalone files before they were linked (drain side, not the hook path). */
+  const evictDescendants = (s: Session, depth: number): void => {
+    if (depth > 16) return;
+    for (const c of s.children) {
+      if (c === s) continue;
+      evict(c);
+      evictDescendants(c, depth + 1);
+    }
+  };
+
+  const newState = (root: Session, fileName: string | undefined): FileState => {
+    const st: FileState = { root, dirty: false, final: false, failed: false, failedAt: 0, finished: false };
+    if (fileName !== undefined) st.fileName = fileName;
+    return st;
+  };
+
+  const kick = (st: FileState): void => {
+    if (st.running || stopped) return;
+    st.failed = false;
+    failing.delete(st);
+    st.running = drain(st).finally(() => {
+      st.running = undefined;
+      // A touch that landed between the drain's last check and here must not be lost.
+      if (st.dirty && !st.failed) kick(st);
+      // Dropped only here, with no write in flight, so a late event can never start a second
+      // writer for the same file.
+      else if (st.finished && states.get(st.root) === st) {
+        states.delete(st.root);
+        failing.delete(st);
+      }
+    });
+  };
+
+  // What a writer killed mid-write left: unfinished in-place updates are undone and temp files
+  // cleared, once, before this sink's first write.
+  let swept: Promise<unknown> | undefined;
+
+  const drain = async (st: FileState): Promise<void> => {
+    // Leave the hook handler's call stack (and its macrotask) before doing any work.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await (swept ??= recoverJournals(dir).then(() => removeStaleTemps(dir)));
+    while (st.dirty) {
+      st.dirty = false;
+      st.finished = false;
+      if (st.root.parentSession) {
+        await adopt(st);
+        return;
+      }
+      evictDescendants(st.root, 0);
+      const final = st.final;
+      if (!(await writeOnce(st, final))) {
+        st.dirty = true;
+        st.failed = true;
+        failing.add(st);
+        st.failedAt = Date.now();
+        return;
+      }
+      st.finished = final;
+    }
+  };
+
+  /** The session turned out to be a subagent (lineage arrived late): it lives in its root's file now. */
+  const adopt = async (st: FileState): Promise<void> => {
+    states.delete(st.root);
+    if (st.fileName) {
+      await unlink(pathInside(dir, st.fileName)).catch(() => undefined);
+      names.release(st.root, st.fileName);
+    }
+    touch(st.root, false);
+  };
+
+  const writeOnce = async (st: FileState, final: boolean): Promise<boolean> => {
+    try {
+      // The slot is taken before rendering: a rendered file is hundreds of kB of Buffers, and
+      // thousands of them waiting for a slot would hold all of that at once.
+      await writeSlots.run(() => renderAndWrite(st, final));
+      return true;
+    } catch (err) {
+      report(err);
+      return false;
+    }
+  };
+
+  const renderAndWrite = async (st: FileState, final: boolean): Promise<void> => {
+    // On the lane: never inside a hook handler's stack, and yielding to hooks under load.
+    const rendered = await lane.run(() => cache.render(st.root, meta, final));
+    if (!rendered) return; // no step yet: ATIF forbids `steps: []`, so no file
+    const choice = await names.choose(st.root, rendered, st);
+    const target = pathInside(dir, choice.fileName);
+    const end = final ? undefined : newEnd(st.disk, choice.fileName, rendered, appendFrom);
+    const was = st.disk;
+    // Until this write succeeds, what is on disk is not known to be either version.
+    st.disk = undefined;
+    let image: FileImage | undefined;
+    let written = rendered.bytes;
+    if (end && was) {
+      try {
+        image = await rewriteEnd(target, was.image, end.offset, end.chunks, rendered.bytes);
+        written = rendered.bytes - end.offset;
+        stats.appends += 1;
+      } catch (err) {
+        // Changed behind our back: a full write puts it right. A failed or torn write is
+        // reported, and its retry is a full write too (st.disk stays unset).
+        if (!(err instanceof FileMoved)) throw err;
+      }
+    }
+    image ??= await writeFileAtomic(target, rendered.chunks);
+    st.disk = { fileName: choice.fileName, image, layout: rendered.layout };
+    const previous = wrote(st, choice.baseName, choice.fileName, written, final);
+    // The session id became known after the first checkpoint: one file, under the better name.
+    if (previous !== undefined) await unlink(pathInside(dir, previous)).catch(() => undefined);
+  };
+
+  /** Bookkeeping after a successful write; returns a superseded file name to remove. */
+  const wrote = (st: FileState, baseName: string, fileName: string, bytes: number, final: boolean): string | undefined => {
+    const previous = st.fileName;
+    st.baseName = baseName;
+    st.fileName = fileName;
+    stats.writes += 1;
+    if (previous !== fileName) stats.files += 1;
+    if (final) stats.finals += 1;
+    stats.bytes += bytes;
+    stats.lastFailed = false;
+    lastSuccessTime = new Date().toISOString();
+    if (previous === undefined || previous === fileName) return undefined;
+    names.release(st.root, previous);
+    return previous;
+  };
+
+  /**
+   * Process 'exit': no event loop is left, so pending files are rendered and written here,
+   * blocking. The runtime has closed every session just before, so these are final writes.
+   */
+  const flushSync = (): void => {
+    for (const st of [...states.values()]) {
+      // `running` too: its async write, if it started, will never finish.
+      if (!st.dirty && !st.running) continue;
+      try {
+        if (st.root.parentSession) {
+          // A subagent whose lineage came late: its root's file holds it now.
+          if (st.fileName) unlinkQuietly(pathInside(dir, st.fileName));
+          continue;
+        }
+        const rendered = cache.render(st.root, meta, st.final);
+        if (!rendered) continue;
+        const choice = names.chooseSync(st.root, rendered, st);
+        writeFileAtomicSync(pathInside(dir, choice.fileName), rendered.chunks);
+        st.disk = undefined;
+        const previous = wrote(st, choice.baseName, choice.fileName, rendered.bytes, st.final);
+        if (previous !== undefined) unlinkQuietly(pathInside(dir, previous));
+        st.dirty = false;
+      } catch (err) {
+        report(err);
+      }
+    }
+    removeAbandonedTempsSync();
+    stopped = true;
+  };
+
+  const flush = async (): Promise<void> => {
+    for (;;) {
+      const running = [...states.values()].flatMap((s) => (s.running ? [s.running] : []));
+      if (running.length === 0) return;
+      await Promise.all(running);
+    }
+  };
+
+  const accept = (): boolean => {
+    if (!config.enabled) return false;
+    if (stopped) {
+      stats.dropped += 1;
+      return false;
+    }
+    return true;
+  };
+
+  return {
+    name: 'atif',
+
+    runEnded(session: Session, run: Run): void {
+      try {
+        if (!accept()) return;
+        cache.runEnded(session, run);
+        touch(session, false);
+      } catch (err) {
+        report(err);
+      }
+    },
+
+    sessionEnded(session: Session): void {
+      try {
+        if (!accept()) return;
+        // Children close before their root; only the root's end finalizes the file.
+        touch(session, rootOf(session) === session);
+      } catch (err) {
+        report(err);
+      }
+    },
+
+    flush,
+
+    flushSync,
+
+    async shutdown(): Promise<void> {
+      // Last chance for files whose write failed: no later checkpoint will come.
+      for (const st of states.values()) if (st.failed) kick(st);
+      await flush();
+      stopped = true;
+    },
+
+    health(): SinkHealth {
+      let pending = 0;
+      for (const s of states.values()) if (s.dirty || s.running) pending += 1;
+      const h: SinkHealth = {
+        name: 'atif',
+        enabled: config.enabled,
+        state: stopped ? 'stopped' : !config.enabled ? 'disabled' : stats.lastFailed ? 'degraded' : 'ok',
+        exported: stats.writes,
+        unit: 'files',
+        failures: stats.failures,
+        dropped: stats.dropped,
+        queueDepth: pending,
+        details: {
+          output_directory: dir,
+          files_written: stats.files,
+          checkpoints_written: stats.writes,
+          checkpoints_appended: stats.appends,
+          files_finalized: stats.finals,
+          bytes_written: stats.bytes,
+          sessions_pending: pending,
+        },
+      };
+      if (lastSuccessTime) h.lastSuccessTime = lastSuccessTime;
+      if (lastError) h.lastError = lastError;
+      return h;
+    },
+  };
+}
+
+/**
+ * The bytes to write when `r` only extends what is on disk: every step there is still first,
+ * unchanged, under the same head. Undefined when a full write is needed (or cheap enough).
+ */
+function newEnd(disk: OnDisk | undefined, fileName: string, r: Rendered, appendFrom: number): { offset: number; chunks: Buffer[] } | undefined {
+  if (!disk || disk.fileName !== fileName || disk.image.size < appendFrom || r.bytes < disk.image.size) return undefined;
+  const old = disk.layout;
+  const k = old.bodies.length;
+  if (k === 0 || r.layout.bodies.length < k || !sameHead(r.layout.head, old.head)) return undefined;
+  for (let i = 0; i < k; i++) if (!sameBody(old.bodies[i]!, r.layout.bodies[i]!)) return undefined;
+  const cut = r.layout.ends[k - 1];
+  if (!cut || cut.byte !== old.ends[k - 1]?.byte) return undefined;
+  return { offset: cut.byte, chunks: r.chunks.slice(cut.chunk) };
+}
+
+// Run steps are cached Buffers (the same object at every render); mark steps are small and
+// serialized anew each time, so they are compared by content.
+function sameBody(a: Buffer, b: Buffer): boolean {
+  return a === b || (a.length === b.length && a.length <= 4096 && a.equals(b));
+}
+
+function unlinkQuietly(p: string): void {
+  try {
+    unlinkSync(p);
+  } catch {
+    // already gone
+  }
+}
+
+/** At most `size` async jobs at once; the rest wait in order. */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async run<T>(job: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await job();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    }
+  }
+}

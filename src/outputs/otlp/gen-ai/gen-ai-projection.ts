@@ -1,0 +1,174 @@
+// The generic OpenTelemetry output: gen_ai semantic conventions (agent, inference and tool
+// execution spans). Names are string literals on purpose: these conventions are still
+// experimental in @opentelemetry/semantic-conventions (not a dependency of this project),
+// and the exact attribute set written here is pinned by the tests instead.
+
+import type { Attributes } from '@opentelemetry/api';
+
+import type { LlmCall, Run, Session, ToolSpan, Usage } from '../../../trace/model.ts';
+import { agentName, conversationId, finalCall, promptTokens, runUsage, toolDefinition } from '../model-facts.ts';
+import { AttributeBag, toJson } from '../projection.ts';
+import type { SpanProjection } from '../projection.ts';
+import type { PlannedSpan, SpanSubject } from '../span-plan.ts';
+import { finishReason, inputMessages, outputMessages, systemInstructions } from './gen-ai-messages.ts';
+import type { GenAiMessage } from './gen-ai-messages.ts';
+
+export const GEN_AI = {
+  OPERATION_NAME: 'gen_ai.operation.name',
+  PROVIDER_NAME: 'gen_ai.provider.name',
+  REQUEST_MODEL: 'gen_ai.request.model',
+  RESPONSE_MODEL: 'gen_ai.response.model',
+  RESPONSE_ID: 'gen_ai.response.id',
+  RESPONSE_FINISH_REASONS: 'gen_ai.response.finish_reasons',
+  USAGE_INPUT_TOKENS: 'gen_ai.usage.input_tokens',
+  USAGE_OUTPUT_TOKENS: 'gen_ai.usage.output_tokens',
+  USAGE_CACHE_READ_INPUT_TOKENS: 'gen_ai.usage.cache_read.input_tokens',
+  USAGE_CACHE_CREATION_INPUT_TOKENS: 'gen_ai.usage.cache_creation.input_tokens',
+  INPUT_MESSAGES: 'gen_ai.input.messages',
+  OUTPUT_MESSAGES: 'gen_ai.output.messages',
+  SYSTEM_INSTRUCTIONS: 'gen_ai.system_instructions',
+  TOOL_DEFINITIONS: 'gen_ai.tool.definitions',
+  CONVERSATION_ID: 'gen_ai.conversation.id',
+  AGENT_NAME: 'gen_ai.agent.name',
+  AGENT_ID: 'gen_ai.agent.id',
+  TOOL_NAME: 'gen_ai.tool.name',
+  TOOL_TYPE: 'gen_ai.tool.type',
+  TOOL_DESCRIPTION: 'gen_ai.tool.description',
+  TOOL_CALL_ID: 'gen_ai.tool.call.id',
+  TOOL_CALL_ARGUMENTS: 'gen_ai.tool.call.arguments',
+  TOOL_CALL_RESULT: 'gen_ai.tool.call.result',
+} as const;
+
+export const GEN_AI_OPERATION = { CHAT: 'chat', EXECUTE_TOOL: 'execute_tool', INVOKE_AGENT: 'invoke_agent' } as const;
+
+function usage(bag: AttributeBag, u: Usage | undefined): void {
+  if (!u) return;
+  bag
+    .set(GEN_AI.USAGE_INPUT_TOKENS, promptTokens(u))
+    .set(GEN_AI.USAGE_OUTPUT_TOKENS, u.output)
+    .set(GEN_AI.USAGE_CACHE_READ_INPUT_TOKENS, u.cacheRead)
+    .set(GEN_AI.USAGE_CACHE_CREATION_INPUT_TOKENS, u.cacheWrite);
+}
+
+function agent(bag: AttributeBag, session: Session): void {
+  bag
+    .set(GEN_AI.AGENT_NAME, agentName(session))
+    .set(GEN_AI.AGENT_ID, session.agentId)
+    .set(GEN_AI.CONVERSATION_ID, conversationId(session));
+}
+
+/** Tool arguments as the attribute wants them: JSON text, or the capture marker untouched. */
+function argumentsText(args: unknown): string | undefined {
+  if (args === undefined) return undefined;
+  if (typeof args === 'string') return args;
+  return toJson(args);
+}
+
+function sessionAttributes(bag: AttributeBag, session: Session): void {
+  bag.set(GEN_AI.OPERATION_NAME, GEN_AI_OPERATION.INVOKE_AGENT);
+  agent(bag, session);
+  bag.set(GEN_AI.PROVIDER_NAME, session.provider).set(GEN_AI.REQUEST_MODEL, session.model);
+}
+
+function runAttributes(bag: AttributeBag, session: Session, run: Run): void {
+  bag.set(GEN_AI.OPERATION_NAME, GEN_AI_OPERATION.INVOKE_AGENT);
+  agent(bag, session);
+  bag.set(GEN_AI.PROVIDER_NAME, run.provider ?? session.provider).set(GEN_AI.REQUEST_MODEL, run.model ?? session.model);
+  usage(bag, runUsage(run));
+  // The turn as the agent saw it: the user prompt in, the final answer out (each only when captured).
+  if (run.prompt !== undefined) {
+    const input: GenAiMessage[] = [{ role: 'user', parts: [{ type: 'text', content: run.prompt }] }];
+    bag.json(GEN_AI.INPUT_MESSAGES, input);
+  }
+  if (run.systemPrompt !== undefined && run.systemPrompt !== '') {
+    bag.json(GEN_AI.SYSTEM_INSTRUCTIONS, [{ type: 'text', content: run.systemPrompt }]);
+  }
+  const last = finalCall(run);
+  if (last) bag.json(GEN_AI.OUTPUT_MESSAGES, outputMessages(last));
+}
+
+function llmAttributes(bag: AttributeBag, session: Session, run: Run, call: LlmCall): void {
+  bag.set(GEN_AI.OPERATION_NAME, GEN_AI_OPERATION.CHAT);
+  agent(bag, session);
+  bag
+    .set(GEN_AI.PROVIDER_NAME, call.provider ?? run.provider ?? session.provider)
+    .set(GEN_AI.REQUEST_MODEL, call.model ?? run.model)
+    // OpenClaw reports one model per call: the one the assistant message names.
+    .set(GEN_AI.RESPONSE_MODEL, call.model)
+    .set(GEN_AI.RESPONSE_ID, call.responseId);
+  const reason = finishReason(call.stopReason);
+  if (reason !== undefined) bag.list(GEN_AI.RESPONSE_FINISH_REASONS, [reason]);
+  usage(bag, call.usage);
+  bag.json(GEN_AI.SYSTEM_INSTRUCTIONS, systemInstructions(call.input));
+  const input = inputMessages(call.input);
+  if (input.length > 0) bag.json(GEN_AI.INPUT_MESSAGES, input);
+  bag.json(GEN_AI.OUTPUT_MESSAGES, outputMessages(call));
+  // Only the required fields: the full schemas are large and repeat on every call.
+  if (session.tools.length > 0) bag.set(GEN_AI.TOOL_DEFINITIONS, toolDefinitionsJson(session.tools));
+}
+
+// The same list on every LLM span of a session: serialized once per list (one array per session).
+const definitionsCache = new WeakMap<object, string>();
+
+function toolDefinitionsJson(tools: Session['tools']): string {
+  let json = definitionsCache.get(tools);
+  if (json === undefined) {
+    json = toJson(tools.map((t) => (t.description ? { type: 'function', name: t.name, description: t.description } : { type: 'function', name: t.name })));
+    definitionsCache.set(tools, json);
+  }
+  return json;
+}
+
+function toolAttributes(bag: AttributeBag, session: Session, tool: ToolSpan): void {
+  bag.set(GEN_AI.OPERATION_NAME, GEN_AI_OPERATION.EXECUTE_TOOL);
+  agent(bag, session);
+  bag
+    .set(GEN_AI.TOOL_NAME, tool.name)
+    .set(GEN_AI.TOOL_CALL_ID, tool.toolCallId)
+    .set(GEN_AI.TOOL_TYPE, 'function')
+    .set(GEN_AI.TOOL_DESCRIPTION, toolDefinition(session, tool.name)?.description)
+    .set(GEN_AI.TOOL_CALL_ARGUMENTS, argumentsText(tool.arguments));
+  // The convention records a result only for a successful call; a failure is the span status.
+  const failed = tool.status === 'error' || tool.error !== undefined;
+  if (!failed) bag.set(GEN_AI.TOOL_CALL_RESULT, tool.result);
+}
+
+export function genAiSpanName(subject: SpanSubject): string {
+  switch (subject.kind) {
+    case 'session':
+    case 'run':
+      return `${GEN_AI_OPERATION.INVOKE_AGENT} ${agentName(subject.session)}`;
+    case 'llm': {
+      const model = subject.call.model ?? subject.run.model;
+      return model ? `${GEN_AI_OPERATION.CHAT} ${model}` : GEN_AI_OPERATION.CHAT;
+    }
+    case 'tool':
+      return `${GEN_AI_OPERATION.EXECUTE_TOOL} ${subject.tool.name}`;
+  }
+}
+
+export function genAiAttributes(span: PlannedSpan): Attributes {
+  const bag = new AttributeBag();
+  const { subject } = span;
+  switch (subject.kind) {
+    case 'session':
+      sessionAttributes(bag, subject.session);
+      break;
+    case 'run':
+      runAttributes(bag, subject.session, subject.run);
+      break;
+    case 'llm':
+      llmAttributes(bag, subject.session, subject.run, subject.call);
+      break;
+    case 'tool':
+      toolAttributes(bag, subject.session, subject.tool);
+      break;
+  }
+  return bag.values;
+}
+
+export const genAiProjection: SpanProjection = {
+  name: 'gen_ai',
+  spanName: genAiSpanName,
+  attributes: genAiAttributes,
+};

@@ -1,0 +1,58 @@
+// Chat messages as OpenInference's flattened attributes:
+//   llm.input_messages.{i}.message.role / .content / .name / .tool_call_id
+//   llm.input_messages.{i}.message.tool_calls.{j}.tool_call.{id,function.name,function.arguments}
+// Keys are composed from the conventions' constants only. Content the capture policy
+// removed is `undefined` in the model and simply absent here; a CAPTURE_STRIPPED marker in
+// tool arguments stays that marker.
+
+import { SemanticConventions as SC } from '@arizeai/openinference-semantic-conventions';
+
+import type { ChatMessage, ToolCallRequest } from '../../../trace/model.ts';
+import type { AttributeBag } from '../projection.ts';
+import { toJson } from '../projection.ts';
+
+/** Tool-call arguments as OpenInference wants them: a JSON string (the marker stays as is). */
+export function argumentsJson(args: unknown): string | undefined {
+  if (args === undefined) return undefined;
+  return typeof args === 'string' ? args : toJson(args);
+}
+
+function toolCalls(bag: AttributeBag, prefix: string, calls: readonly ToolCallRequest[]): void {
+  calls.forEach((call, j) => {
+    const p = `${prefix}${SC.MESSAGE_TOOL_CALLS}.${j}.`;
+    bag
+      .set(`${p}${SC.TOOL_CALL_ID}`, call.id)
+      .set(`${p}${SC.TOOL_CALL_FUNCTION_NAME}`, call.name)
+      .set(`${p}${SC.TOOL_CALL_FUNCTION_ARGUMENTS_JSON}`, argumentsJson(call.arguments));
+  });
+}
+
+/** Writes `messages` under `root` (SC.LLM_INPUT_MESSAGES or SC.LLM_OUTPUT_MESSAGES). */
+export function flattenMessages(bag: AttributeBag, root: string, messages: readonly ChatMessage[]): void {
+  messages.forEach((message, i) => {
+    const prefix = `${root}.${i}.`;
+    bag.set(`${prefix}${SC.MESSAGE_ROLE}`, message.role).set(`${prefix}${SC.MESSAGE_CONTENT}`, message.content);
+    if (message.role === 'tool') {
+      bag.set(`${prefix}${SC.MESSAGE_TOOL_CALL_ID}`, message.toolCallId).set(`${prefix}${SC.MESSAGE_NAME}`, message.toolName);
+    }
+    if (message.toolCalls && message.toolCalls.length > 0) toolCalls(bag, prefix, message.toolCalls);
+  });
+}
+
+/** The same messages in the OpenAI chat shape, for `input.value` / `output.value` JSON. */
+export function openAiShape(message: ChatMessage): Record<string, unknown> {
+  const out: Record<string, unknown> = { role: message.role };
+  if (message.content !== undefined) out['content'] = message.content;
+  if (message.role === 'tool') {
+    if (message.toolCallId !== undefined) out['tool_call_id'] = message.toolCallId;
+    if (message.toolName !== undefined) out['name'] = message.toolName;
+  }
+  if (message.toolCalls && message.toolCalls.length > 0) {
+    out['tool_calls'] = message.toolCalls.map((c) => ({
+      id: c.id,
+      type: 'function',
+      function: { name: c.name, arguments: argumentsJson(c.arguments) },
+    }));
+  }
+  return out;
+}

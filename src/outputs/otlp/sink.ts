@@ -1,0 +1,225 @@
+// An OTLP/HTTP protobuf output as a TraceSink: one per configured endpoint, shared by the
+// gen_ai, OpenInference and `full` projections.
+//
+// Design: spans are built as finished ReadableSpan records and handed straight to an
+// OTLPTraceExporter through our own bounded queue; there is no TracerProvider at all.
+// - The model already holds everything a Tracer would generate or measure: trace and span
+//   ids (shared with the ATIF file), parents, and the real start/end times of each call.
+//   A Tracer would make its own ids (only a stateful IdGenerator hack could override them)
+//   and is built for live spans, context propagation and sampling, none of which apply to
+//   a run that already happened.
+// - No global state is touched: no provider, propagator or context manager is registered,
+//   so OpenClaw's own diagnostics-otel plugin and this sink cannot see each other. (The
+//   exporter does read the standard OTEL_EXPORTER_OTLP_* variables as fallbacks, like any
+//   OTel exporter; explicit config values always win.)
+// - Health needs numbers the SDK's BatchSpanProcessor keeps private (drops, queue depth),
+//   hence ExportQueue.
+// - No span limits truncate a long conversation's flattened message attributes.
+
+import type { Attributes } from '@opentelemetry/api';
+import type { InstrumentationScope } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import type { Resource } from '@opentelemetry/resources';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
+
+import type { OtlpOutputConfig } from '../../config/types.ts';
+import type { BackgroundLane } from '../../fanout/lane.ts';
+import type { Run, Session } from '../../trace/model.ts';
+import type { SinkHealth, TraceSink } from '../../fanout/sink.ts';
+import { ExportQueue } from './export-queue.ts';
+import { exportSync } from './export-sync.ts';
+import type { SpanProjection } from './projection.ts';
+import { toReadableSpan } from './readable-span.ts';
+import { redactEndpoint, safeErrorMessage, secretsOf } from './redact.ts';
+import { SpanIds, countRunSpans, planRun, planSession } from './span-plan.ts';
+
+export interface OtlpSinkOptions {
+  /** Clock for health timestamps and for spans the model has no time for at all. */
+  now?: () => number;
+  /** Version reported in the instrumentation scope (`nemo-relay`). */
+  version?: string;
+  /** Upper bound for shutdown()'s final flush; default min(timeoutMillis, 5000) + 1000. */
+  shutdownTimeoutMillis?: number;
+  /** Replaces the OTLP/HTTP exporter (tests of the queue without a network). */
+  exporter?: SpanExporter;
+  /** Where span building and serialization run (the runtime's lane yields to hooks). */
+  lane?: BackgroundLane;
+}
+
+/** How many run span ids to remember to skip a run reported twice (runEnded after sessionEnded). */
+const SEEN_RUNS_CAP = 50_000;
+
+type ExporterConfig = NonNullable<ConstructorParameters<typeof OTLPTraceExporter>[0]>;
+
+function createExporter(config: OtlpOutputConfig, headers: Record<string, string>): SpanExporter {
+  return new OTLPTraceExporter({
+    url: config.endpoint,
+    headers,
+    timeoutMillis: config.timeoutMillis,
+    // CompressionAlgorithm is a string enum of otlp-exporter-base ('gzip' | 'none').
+    compression: config.compression as ExporterConfig['compression'],
+    // ExportQueue keeps one request in flight; a small limit is only a backstop.
+    concurrencyLimit: 4,
+  });
+}
+
+export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProjection, opts: OtlpSinkOptions = {}): TraceSink {
+  const now = opts.now ?? Date.now;
+  const headers: Record<string, string> = { ...projection.headers?.(config), ...config.headers };
+  const secrets = secretsOf(config.endpoint, headers);
+  const describeError = (error: unknown) => safeErrorMessage(error, secrets);
+  const endpoint = redactEndpoint(config.endpoint);
+
+  const resourceAttributes: Attributes = {
+    ...config.resourceAttributes,
+    'service.name': config.serviceName,
+    ...projection.resourceAttributes?.(config),
+  };
+  const resource: Resource = resourceFromAttributes(resourceAttributes);
+  const scope: InstrumentationScope = opts.version === undefined ? { name: 'nemo-relay' } : { name: 'nemo-relay', version: opts.version };
+  const ids = new SpanIds();
+
+  let setupError: { time: number; message: string } | undefined;
+  let queue: ExportQueue | undefined;
+  let exporter: SpanExporter | undefined;
+  if (config.enabled) {
+    try {
+      exporter = opts.exporter ?? createExporter(config, headers);
+      queue = new ExportQueue(exporter, {
+        maxQueueSize: config.maxQueueSize,
+        maxExportBatchSize: config.maxExportBatchSize,
+        scheduledDelayMillis: config.scheduledDelayMillis,
+        timeoutMillis: config.timeoutMillis,
+        now,
+        describeError,
+        ...(opts.lane ? { lane: opts.lane } : {}),
+      });
+    } catch (error) {
+      // e.g. an unparsable endpoint: the output is broken, the gateway is not.
+      setupError = { time: now(), message: describeError(error) };
+    }
+  }
+
+  let stopped = false;
+  let setupDropped = 0;
+  let internalErrors = 0;
+  const seenRuns = new Set<string>();
+
+  const remember = (runSpanId: string): boolean => {
+    if (seenRuns.has(runSpanId)) return false;
+    seenRuns.add(runSpanId);
+    if (seenRuns.size > SEEN_RUNS_CAP) seenRuns.delete(seenRuns.values().next().value as string);
+    return true;
+  };
+
+  const offerRun = (session: Session, run: Run): void => {
+    if (!remember(run.spanId)) return;
+    const count = countRunSpans(run);
+    if (!queue) {
+      setupDropped += count;
+      return;
+    }
+    queue.offer({
+      count,
+      build: () => planRun(session, run, now, ids).map((s) => toReadableSpan(s, projection, resource, scope)),
+    });
+  };
+
+  const guarded = (fn: () => void): void => {
+    if (!config.enabled) return;
+    try {
+      fn();
+    } catch {
+      // Malformed model data must never reach the hook handler; health shows the count.
+      internalErrors++;
+    }
+  };
+
+  return {
+    name: config.name,
+
+    runEnded(session, run) {
+      guarded(() => offerRun(session, run));
+    },
+
+    sessionEnded(session) {
+      guarded(() => {
+        // Runs that never reached runEnded (still open at shutdown) are exported with what is known.
+        for (const run of session.runs) offerRun(session, run);
+        if (!queue) {
+          setupDropped += 1;
+          return;
+        }
+        queue.offer({ count: 1, build: () => [toReadableSpan(planSession(session, now, ids), projection, resource, scope)] });
+      });
+    },
+
+    async flush() {
+      await queue?.flush();
+    },
+
+    async shutdown() {
+      if (stopped) return;
+      stopped = true;
+      if (!queue) return;
+      await queue.shutdown(opts.shutdownTimeoutMillis ?? Math.min(config.timeoutMillis, 5000) + 1000);
+      // Not awaited: the exporter's shutdown waits for a request we have already given up on.
+      exporter?.shutdown().catch(() => undefined);
+    },
+
+    flushSync() {
+      // Only for process 'exit' after an un-awaited run: everything still queued goes out in
+      // one bounded synchronous request (see export-sync.ts); in-flight requests are lost.
+      if (!queue || stopped || opts.exporter) return;
+      stopped = true;
+      try {
+        const spans = queue.takeAll();
+        if (spans.length === 0) return;
+        const result = exportSync(spans, {
+          url: config.endpoint,
+          headers,
+          compression: config.compression,
+          timeoutMillis: Math.min(config.timeoutMillis, 3000),
+        });
+        queue.settleTaken(spans.length, result.ok ? undefined : describeError(result.error));
+      } catch {
+        internalErrors++;
+      }
+    },
+
+    health(): SinkHealth {
+      const s = queue?.snapshot();
+      const lastError = s?.lastError ?? setupError;
+      const state: SinkHealth['state'] = !config.enabled
+        ? 'disabled'
+        : stopped
+          ? 'stopped'
+          : setupError || s?.degraded
+            ? 'degraded'
+            : 'ok';
+      const health: SinkHealth = {
+        name: config.name,
+        enabled: config.enabled,
+        state,
+        exported: s?.exported ?? 0,
+        unit: 'spans',
+        failures: (s?.failures ?? 0) + (setupError ? 1 : 0),
+        dropped: (s?.dropped ?? 0) + setupDropped,
+        queueDepth: s?.queued ?? 0,
+        details: {
+          endpoint,
+          projection: projection.name,
+          inFlight: s?.inFlight ?? 0,
+          failedSpans: s?.failedSpans ?? 0,
+          maxQueueSize: config.maxQueueSize,
+          compression: config.compression,
+          ...(internalErrors > 0 ? { internalErrors } : {}),
+        },
+      };
+      if (s?.lastSuccessTime !== undefined) health.lastSuccessTime = new Date(s.lastSuccessTime).toISOString();
+      if (lastError) health.lastError = { time: new Date(lastError.time).toISOString(), message: lastError.message };
+      return health;
+    },
+  };
+}
