@@ -10,8 +10,13 @@ export interface PendingOutput {
 }
 
 export interface RunState {
+  /** The working run until it is delivered; then the frozen snapshot the outputs got. */
   run: Run;
   session: SessionState;
+  /** Position among its session's runs in opening order (delivered runs keep it). */
+  ordinal: number;
+  /** The frozen snapshot delivered to the outputs (set on the lane). */
+  delivered?: Run;
   calls: Map<string, LlmCall>;
   /** toolCallId -> the LLM call whose assistant message asked for it. */
   owner: Map<string, LlmCall>;
@@ -44,6 +49,10 @@ export interface SessionState {
   /** User messages written before their run's first hook (gateway writes them first). */
   pendingUser: PendingOutput[];
   lastActivity: number;
+  /** Runs opened in this session so far. */
+  opened: number;
+  /** Ordinals of the runs in `session.runs` (delivered snapshots), same order. */
+  delivered: number[];
   /**
    * The last system prompt and its captured form: it comes again, tens of kB, with every run
    * of the session, and scrubbing it costs ~150 us each time.

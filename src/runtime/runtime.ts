@@ -12,6 +12,7 @@ import { CapturePolicy } from '../trace/capture.ts';
 import type { Run, Session } from '../trace/model.ts';
 import { BackgroundLane } from '../fanout/lane.ts';
 import { SUBSCRIBED_HOOKS } from '../ingest/hook-names.ts';
+import { MALFORMED_SAMPLES_CAP } from '../util/caps.ts';
 
 export interface Logger {
   info(msg: string): void;
@@ -39,7 +40,7 @@ export interface MalformedRecord {
   at: string;
 }
 
-const MALFORMED_SAMPLES = 20;
+
 
 export class Runtime {
   readonly loaded: LoadedConfig;
@@ -260,7 +261,7 @@ export class Runtime {
   private recordMalformed(hook: string, problems: string[], at: number): void {
     this.malformedCounts[hook] = (this.malformedCounts[hook] ?? 0) + 1;
     this.malformedSamples.push({ hook, problems: problems.slice(0, 5), at: new Date(at).toISOString() });
-    if (this.malformedSamples.length > MALFORMED_SAMPLES) this.malformedSamples.shift();
+    if (this.malformedSamples.length > MALFORMED_SAMPLES_CAP) this.malformedSamples.shift();
   }
 
   private internalError(err: unknown, where = 'dispatch'): void {

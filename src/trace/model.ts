@@ -1,7 +1,7 @@
 // The trace model: what the correlation engine builds and every exporter reads.
 //
-// Session ▸ Run ▸ LlmCall ▸ ToolCall, plus Marks at every level. Exporters treat these
-// objects as read-only snapshots; only src/correlate mutates them. Times are epoch
+// Session ▸ Run ▸ LlmCall ▸ ToolCall, plus Marks at every level. A Run reaches the outputs
+// as a fresh deeply frozen snapshot (src/finalize); only src/correlate builds these objects. Times are epoch
 // milliseconds taken from the hook payloads or from the arrival stamp of the hook that
 // observed the moment, never made up: a field is undefined when no hook told us.
 
@@ -202,6 +202,23 @@ export interface Session {
   model?: string;
   marks: Mark[];
   closed: boolean;
+}
+
+/**
+ * A correction to a run a sink already received (a late llm_output's run total). The run the
+ * sink got stays as it was (it is frozen); `run` is a fresh frozen snapshot with the
+ * correction applied, which later deliveries of the session carry in its place.
+ */
+export interface RunAmendment {
+  readonly kind: 'run_amendment';
+  reason: 'late_llm_output';
+  runId: string;
+  /** Span id of the corrected run (the same in `run`). */
+  spanId: string;
+  reportedUsage?: Usage;
+  /** Marks added by the correction (also in `run.marks`). */
+  marks: Mark[];
+  run: Run;
 }
 
 /** The top-level session that owns the tree (and the ATIF file) this session belongs to. */

@@ -7,7 +7,7 @@ import { sequentialIds } from '../../src/correlate/ids.ts';
 import { parseHook } from '../../src/ingest/parse.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { CapturePolicy } from '../../src/trace/capture.ts';
-import type { Run, Session } from '../../src/trace/model.ts';
+import type { Run, RunAmendment, Session } from '../../src/trace/model.ts';
 
 export interface RecordedHook {
   seq?: number;
@@ -30,19 +30,28 @@ export interface ReplayResult {
   engine: CorrelationEngine;
   runs: { session: Session; run: Run }[];
   sessions: Session[];
+  amendments: { session: Session; amendment: RunAmendment }[];
   problems: { hook: string; problems: string[] }[];
 }
 
-export function replay(records: RecordedHook[], rawConfig: unknown = {}, opts: { settleMs?: number } = {}): ReplayResult {
+export function replay(records: RecordedHook[], rawConfig: unknown = {}, opts: { settleMs?: number; onRunEnded?: (run: Run) => void } = {}): ReplayResult {
   const loaded = loadConfig(rawConfig, {});
   const runs: ReplayResult['runs'] = [];
   const sessions: Session[] = [];
   const problems: ReplayResult['problems'] = [];
+  const amendments: ReplayResult['amendments'] = [];
   const engine = new CorrelationEngine({
     correlation: loaded.config.correlation,
     capture: new CapturePolicy(loaded.config.capture),
     ids: sequentialIds(),
-    output: { runEnded: (session, run) => runs.push({ session, run }), sessionEnded: (s) => sessions.push(s) },
+    output: {
+      runEnded: (session, run) => {
+        opts.onRunEnded?.(run);
+        runs.push({ session, run });
+      },
+      sessionEnded: (s) => sessions.push(s),
+      runAmended: (session, amendment) => amendments.push({ session, amendment }),
+    },
   });
   let last = 0;
   for (const r of records) {
@@ -53,5 +62,5 @@ export function replay(records: RecordedHook[], rawConfig: unknown = {}, opts: {
     last = r.ts;
   }
   engine.advance(last + (opts.settleMs ?? 60_000));
-  return { engine, runs, sessions, problems };
+  return { engine, runs, sessions, amendments, problems };
 }

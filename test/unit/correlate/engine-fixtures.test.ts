@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { readRecording, replay, type RecordedHook } from '../../support/replay.ts';
 import { interleave, onlyHooks, retag } from '../../support/streams.ts';
 import { CONVERSATION_GATED_HOOKS } from '../../../src/ingest/hook-names.ts';
+import { isDeepFrozen } from '../../../src/finalize/snapshot.ts';
+import type { Run } from '../../../src/trace/model.ts';
 
 const fixture = (name: string) => readRecording(new URL(`../../../fixtures/${name}`, import.meta.url).pathname);
 const capture = { capture: { stripToolArgs: false, stripToolResults: false } };
@@ -149,13 +151,34 @@ describe('engine on damaged streams', () => {
     expect(runs[0]!.run.llmCalls[0]!.usage?.input).toBe((records.find((r) => r.hook === 'before_message_write' && (r.event as any).message.role === 'assistant')!.event as any).message.usage.input);
   });
 
-  it('marks llm_output that arrives after the grace window as late instead of losing it', () => {
+  it('turns llm_output that arrives after the grace window into an amendment, never a change to the delivered run', () => {
     const records = base();
     const i = records.findIndex((r) => r.hook === 'llm_output');
     records[i] = { ...records[i]!, ts: records[i]!.ts + 5_000 };
-    const { runs, engine } = replay(records, { ...capture, correlation: { llmOutputGraceMs: 250 } });
-    expect(runs[0]!.run.marks.map((m) => m.name)).toContain('llm_output.late');
-    expect(runs[0]!.run.reportedUsage).toBeDefined();
+    // Copy what the sink received at delivery time, before the late event is replayed.
+    let before: unknown;
+    const { runs, amendments, sessions, engine } = replay(records, { ...capture, correlation: { llmOutputGraceMs: 250 } }, {
+      onRunEnded: (run: Run) => {
+        before ??= structuredClone(run);
+      },
+    });
+    const delivered = runs[0]!.run;
+    expect(isDeepFrozen(delivered)).toBe(true);
+    expect(delivered).toEqual(before);
+    expect(delivered.marks.map((m) => m.name)).not.toContain('llm_output.late');
+    expect(delivered.reportedUsage).toBeUndefined();
+    // The correction travels as an amendment: a fresh frozen run with the late facts.
+    expect(amendments).toHaveLength(1);
+    const { amendment } = amendments[0]!;
+    expect(isDeepFrozen(amendment)).toBe(true);
+    expect(amendment.runId).toBe(delivered.runId);
+    expect(amendment.spanId).toBe(delivered.spanId);
+    expect(amendment.marks.map((m) => m.name)).toEqual(['llm_output.late']);
+    expect(amendment.run.reportedUsage).toBeDefined();
+    expect(amendment.run).not.toBe(delivered);
+    // The session's later delivery carries the amended run in the corrected one's place.
+    expect(sessions[0]!.runs).toContain(amendment.run);
+    expect(sessions[0]!.runs).not.toContain(delivered);
     expect(engine.counters.lateEvents).toBeGreaterThan(0);
   });
 

@@ -28,6 +28,7 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseHook } from '../../../src/ingest/parse.ts';
 import { SUBSCRIBED_HOOKS } from '../../../src/ingest/hook-names.ts';
+import { MALFORMED_SAMPLES_CAP, RECENT_RUNS_CAP, SPAWNED_RUNS_CAP, pendingLineageCap, segmentsCap } from '../../../src/util/caps.ts';
 import type { TraceSink } from '../../../src/fanout/sink.ts';
 import type { Session } from '../../../src/trace/model.ts';
 import { fire } from '../../support/fake-host.ts';
@@ -642,8 +643,7 @@ async function runStream(stream: { ops: Op[]; fixtures: number[]; stopAt: number
     rt.tick();
     expect(engine.openRuns).toBe(0);
     expect(engine.openSessions).toBe(0);
-    const lineage = (engine as unknown as { pendingLineage: Map<unknown, unknown> }).pendingLineage.size;
-    expect(engine.bufferedRecords).toBe(lineage);
+    expect(engine.bufferedRecords).toBe(engine.sizes().pendingLineage);
   } else tally.stoppedMidStream++;
 
   // ---- shut down, then every file ----
@@ -719,35 +719,22 @@ function diff(actual: Record<string, number>, expected: Record<string, number>):
 /** The correlation caps, checked after every delivery. */
 function checkCaps(p: Plugin): void {
   const engine = p.runtime.engine;
-  const internals = engine as unknown as {
-    sessions: Map<string, { runs: Map<string, unknown>; pendingUser: unknown[] }>;
-    runs: Map<string, { pendingTools: unknown[]; pendingOutputs: unknown[] }>;
-    recent: Map<unknown, unknown>;
-    finalizing: Set<unknown>;
-    segments: Map<unknown, unknown>;
-    pendingLineage: Map<unknown, unknown>;
-    spawnedRuns: Map<unknown, unknown>;
-    keyBySessionId: Map<unknown, unknown>;
-  };
+  const sizes = engine.sizes();
   const cap = CAPS.maxRecordsPerKey;
-  if (engine.openSessions > CAPS.maxOpenSessions) throw new Error(`open sessions ${engine.openSessions} > ${CAPS.maxOpenSessions}`);
-  if (engine.openRuns > CAPS.maxOpenSessions * cap) throw new Error(`open runs ${engine.openRuns} > ${CAPS.maxOpenSessions * cap}`);
-  for (const s of internals.sessions.values()) {
-    if (s.runs.size > cap) throw new Error(`a session holds ${s.runs.size} open runs > ${cap}`);
-    if (s.pendingUser.length > cap) throw new Error('pendingUser over the cap');
-  }
-  for (const r of internals.runs.values()) {
-    if (r.pendingTools.length > cap || r.pendingOutputs.length > cap) throw new Error('a run buffers more than maxRecordsPerKey records');
-  }
-  const lineageCap = cap * 64;
-  if (internals.pendingLineage.size > lineageCap) throw new Error('pending lineage over its cap');
-  if (engine.bufferedRecords > lineageCap + CAPS.maxOpenSessions * cap + engine.openRuns * 2 * cap) throw new Error('buffered records over the caps');
-  if (internals.recent.size > 1024) throw new Error('recent runs over 1024');
-  if (internals.finalizing.size > engine.openRuns) throw new Error('finalizing holds closed runs');
-  if (internals.segments.size > 4 * CAPS.maxOpenSessions) throw new Error('segments over the cap');
-  if (internals.spawnedRuns.size > 4096) throw new Error('spawnedRuns over the cap');
-  if (internals.keyBySessionId.size > engine.openSessions) throw new Error('keyBySessionId holds closed sessions');
-  if (p.runtime.malformedSamples.length > 20) throw new Error('malformed samples over 20');
+  if (sizes.openSessions > CAPS.maxOpenSessions) throw new Error(`open sessions ${sizes.openSessions} > ${CAPS.maxOpenSessions}`);
+  if (sizes.openRuns > CAPS.maxOpenSessions * cap) throw new Error(`open runs ${sizes.openRuns} > ${CAPS.maxOpenSessions * cap}`);
+  if (sizes.maxRunsPerSession > cap) throw new Error(`a session holds ${sizes.maxRunsPerSession} open runs > ${cap}`);
+  if (sizes.maxPendingUser > cap) throw new Error('pendingUser over the cap');
+  if (sizes.maxPendingTools > cap || sizes.maxPendingOutputs > cap) throw new Error('a run buffers more than maxRecordsPerKey records');
+  const lineageCap = pendingLineageCap(cap);
+  if (sizes.pendingLineage > lineageCap) throw new Error('pending lineage over its cap');
+  if (sizes.bufferedRecords > lineageCap + CAPS.maxOpenSessions * cap + sizes.openRuns * 2 * cap) throw new Error('buffered records over the caps');
+  if (sizes.recentRuns > RECENT_RUNS_CAP) throw new Error(`recent runs over ${RECENT_RUNS_CAP}`);
+  if (sizes.finalizing > sizes.openRuns) throw new Error('finalizing holds closed runs');
+  if (sizes.segments > segmentsCap(CAPS.maxOpenSessions)) throw new Error('segments over the cap');
+  if (sizes.spawnedRuns > SPAWNED_RUNS_CAP) throw new Error('spawnedRuns over the cap');
+  if (sizes.sessionIds > sizes.openSessions) throw new Error('keyBySessionId holds closed sessions');
+  if (p.runtime.malformedSamples.length > MALFORMED_SAMPLES_CAP) throw new Error(`malformed samples over ${MALFORMED_SAMPLES_CAP}`);
 }
 
 // ---- hostile objects: getters that throw, Proxies, toJSON/toString that throw ---------------

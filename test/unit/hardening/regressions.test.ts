@@ -74,19 +74,18 @@ describe('defects found by the hardening fuzzers', () => {
     expect(agentSteps(doc)).toHaveLength(1);
   });
 
-  it('a run finished with a leftover assistant message does not stay in the grace set (engine.ts scheduleFinalize)', async () => {
+  it('a run finished with a leftover assistant message does not stay in the grace set (correlate/deadlines.ts scheduleFinalize)', async () => {
     const p = setupPlugin(pluginConfig(undefined));
     const ctx = { sessionKey: 'k', agentId: 'main' };
     fire(p.discovery, 'before_agent_run', { runId: 'r1', sessionKey: 'k' }, ctx);
     // An assistant message before any model_call hook: it waits for a call that never comes.
     fire(p.discovery, 'before_message_write', { message: { role: 'assistant', content: 'done', stopReason: 'stop' } }, ctx);
     fire(p.full, 'session_end', { sessionKey: 'k', reason: 'idle' }, ctx);
-    const finalizing = (p.runtime.engine as unknown as { finalizing: Set<unknown> }).finalizing;
     expect(p.runtime.engine.openRuns).toBe(0);
-    expect(finalizing.size).toBe(0);
+    expect(p.runtime.engine.sizes().finalizing).toBe(0);
   });
 
-  it('open runs per session are capped by maxRecordsPerKey; the evicted runs are still exported (engine.ts openRun)', async () => {
+  it('open runs per session are capped by maxRecordsPerKey; the evicted runs are still exported (correlate/runs.ts openRun)', async () => {
     const out = join(scratch('nr-reg-'), 'out');
     const p = setupPlugin(pluginConfig(out, { correlation: { maxRecordsPerKey: 4 } }));
     const ctx = { sessionKey: 'agent:main:many', agentId: 'main' };
@@ -119,7 +118,7 @@ describe('defects found by the hardening fuzzers', () => {
     expect(report.problems).toEqual([]);
   });
 
-  it('idle runs expire by recordTtlMs even when no run ever reached its grace window (engine.ts nextDeadline)', async () => {
+  it('idle runs expire by recordTtlMs even when no run ever reached its grace window (correlate/deadlines.ts nextDeadline)', async () => {
     const out = join(scratch('nr-reg-'), 'out');
     const p = setupPlugin(pluginConfig(out, { correlation: { recordTtlMs: 100, sessionIdleMs: 1000, llmOutputGraceMs: 10 } }));
     // Only the start of a model call: no agent_end, no final answer, so nothing schedules a finalize.

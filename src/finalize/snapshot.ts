@@ -1,0 +1,42 @@
+// What the outputs receive: a fresh, deeply frozen copy of a finished run. The engine keeps
+// its working objects to itself, so nothing an output holds can change after delivery, and
+// nothing an output does can change the engine's state (a write throws in strict mode).
+//
+// Objects shared inside the run (each call's input repeats the conversation so far) are
+// copied once and stay shared in the copy, so a run of n calls costs O(n) copies, not O(n^2).
+
+import type { Run, RunAmendment } from '../trace/model.ts';
+
+export function snapshotRun(run: Run): Run {
+  return deepFrozenCopy(run, new Map()) as Run;
+}
+
+/** Freezes `value` and everything reachable from it, copying plain objects and arrays. */
+export function deepFrozenCopy(value: unknown, seen: Map<object, unknown>): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const done = seen.get(value);
+  if (done !== undefined) return done;
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array(value.length);
+    seen.set(value, out);
+    for (let i = 0; i < value.length; i++) out[i] = deepFrozenCopy(value[i], seen);
+    return Object.freeze(out);
+  }
+  const out: Record<string, unknown> = {};
+  seen.set(value, out);
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined) out[key] = deepFrozenCopy(v, seen);
+  }
+  return Object.freeze(out);
+}
+
+export function isDeepFrozen(value: unknown, seen = new Set<object>()): boolean {
+  if (typeof value !== 'object' || value === null || seen.has(value)) return true;
+  seen.add(value);
+  if (!Object.isFrozen(value)) return false;
+  for (const v of Object.values(value)) if (!isDeepFrozen(v, seen)) return false;
+  return true;
+}
+
+export type { Run, RunAmendment };
