@@ -1,5 +1,5 @@
-// The plugin config of the replay: the published plugin's guide config (DESIGN.md §7) as a
-// user runs it, with every output switched on and pointed at this benchmark's sinks.
+// The plugin config of the replay: the published plugin's guide config as a user runs it,
+// with every output switched on and pointed at this benchmark's sinks.
 
 export interface OutputTargets {
   atifDir: string;

@@ -1,9 +1,23 @@
-// The contract between the engine's output side and every exporter.
+// The contract between the pipeline and every output. An output implements TraceSink and is
+// listed once in src/runtime/outputs.ts; the fan-out (fanout.ts) is its only caller.
 //
-// The runtime calls these from hook handlers, so implementations only enqueue: any
-// serialization, network or disk work happens later, off the hot path, in bounded queues.
+// The contract (proved by test/unit/fanout/contract.test.ts):
+// - Every method is called on the background lane (src/fanout/lane.ts), never from a hook
+//   handler, one call at a time, in the order the engine produced the facts.
+// - `runEnded` is called exactly once per run, and before `sessionEnded` of that run's session;
+//   a child session's `sessionEnded` comes before its root's.
+// - A late correction to a run already delivered comes as `runAmended`, after that run's
+//   `runEnded`; the run the sink received is never changed.
+// - Every Run and RunAmendment argument is deeply frozen (a fresh snapshot built by
+//   src/finalize): keep it as long as needed, build from it whenever. The Session argument is
+//   the engine's record of the session: read it during the call; its `runs` hold only the
+//   frozen snapshots delivered so far.
+// - A method may throw: the fan-out counts it and goes on with the next output.
+//
+// Implementations still keep their own I/O bounded and off the lane (queues, write slots):
+// the lane is shared CPU time, not a place to wait.
 
-import type { Run, Session } from '../trace/model.ts';
+import type { Run, RunAmendment, Session } from '../trace/model.ts';
 
 export interface SinkHealth {
   name: string;
@@ -27,9 +41,11 @@ export interface TraceSink {
   readonly name: string;
   /**
    * A run finished and its late events (llm_output) had their grace window. `session` is
-   * the session the run belongs to (a child's session for a subagent run).
+   * the session the run belongs to (a child's session for a subagent run). Once per run.
    */
   runEnded(session: Session, run: Run): void;
+  /** A correction to a run this sink already received in `runEnded` (optional). */
+  runAmended?(session: Session, amendment: RunAmendment): void;
   /** A session closed: session_end, gateway_stop, process exit or TTL expiry. Children close before their root. */
   sessionEnded(session: Session): void;
   /** Resolves when everything enqueued so far is written or has failed. */

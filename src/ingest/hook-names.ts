@@ -1,5 +1,5 @@
 // The OpenClaw hooks this plugin listens to, and which of them OpenClaw withholds from a
-// non-bundled plugin unless `hooks.allowConversationAccess` is set (DESIGN.md, trap 1).
+// non-bundled plugin unless `hooks.allowConversationAccess` is set (a gate of OpenClaw 2026.9.6).
 
 export const SUBSCRIBED_HOOKS = [
   'gateway_start',

@@ -1,7 +1,7 @@
 // One runtime per process. OpenClaw calls register(api) several times, each time on a fresh
 // copy of this module (registration modes "full", "discovery", ...), and in a gateway the
-// agent-run hooks land on a different instance than the gateway methods (DESIGN.md, trap 2).
-// A module-level singleton would split the trace in two; a globalThis slot does not.
+// agent-run hooks land on a different instance than the gateway methods. A module-level
+// singleton would split the trace in two; a globalThis slot does not.
 
 import { Runtime, type RuntimeOptions } from './runtime.ts';
 

@@ -1,15 +1,15 @@
-// The process-wide runtime: config, engine, outputs and counters, shared by every plugin
-// instance OpenClaw creates (see global.ts). Hook handlers land in `dispatch`, which stamps
-// the arrival time, parses, feeds the engine and returns; all export work is queued.
+// The composition root: config, engine, lane and outputs, and the counters status reads,
+// shared by every plugin instance OpenClaw creates (see global.ts). Hook handlers land in
+// `dispatch`, which stamps the arrival time, parses, feeds the engine and returns; the engine
+// finishes runs on the lane and the fan-out delivers them to the outputs there.
 
 import { loadConfig, type LoadedConfig } from '../config/load.ts';
-import { CorrelationEngine, type EngineOutput } from '../correlate/engine.ts';
+import { CorrelationEngine } from '../correlate/engine.ts';
 import { randomIds, type IdSource } from '../correlate/ids.ts';
-import type { HookEvent } from '../ingest/events.ts';
 import { parseHook } from '../ingest/parse.ts';
 import type { SinkHealth, TraceSink } from '../fanout/sink.ts';
 import { CapturePolicy } from '../trace/capture.ts';
-import type { Run, Session } from '../trace/model.ts';
+import { fanOut } from '../fanout/fanout.ts';
 import { BackgroundLane } from '../fanout/lane.ts';
 import { SUBSCRIBED_HOOKS } from '../ingest/hook-names.ts';
 import { MALFORMED_SAMPLES_CAP } from '../util/caps.ts';
@@ -32,7 +32,7 @@ export interface RuntimeOptions {
   createSinks?: (loaded: LoadedConfig, runtime: Runtime) => TraceSink[];
 }
 
-export type RuntimeState = 'ready' | 'degraded' | 'disabled' | 'stopped';
+export type RuntimeState = 'ready' | 'disabled' | 'stopped';
 
 export interface MalformedRecord {
   hook: string;
@@ -57,12 +57,9 @@ export class Runtime {
   duplicateDeliveries = 0;
   internalErrors = 0;
   lastInternalError?: { time: string; message: string };
-  sinkErrors = 0;
   readonly registrations: Record<string, number> = Object.create(null) as Record<string, number>;
   conversationAccessConfigured?: boolean;
   stopped = false;
-  /** Extra consumers of parsed events (the Dynamo tool relay); they must only enqueue. */
-  readonly listeners: ((ev: HookEvent) => void)[] = [];
   /** Where the outputs' CPU work runs: it yields to hooks while they keep arriving. */
   readonly lane = new BackgroundLane();
 
@@ -88,10 +85,9 @@ export class Runtime {
     if (this.loaded.invalid) {
       this.logger.error('nemo-relay: the config has errors; the plugin stays loaded but exports nothing until they are fixed (see nemoRelay.status)');
     }
-    const output: EngineOutput = {
-      runEnded: (session, run) => this.fanOut('runEnded', session, run),
-      sessionEnded: (session) => this.fanOut('sessionEnded', session),
-    };
+    const sinks: TraceSink[] = [];
+    this.sinks = sinks;
+    const output = fanOut(sinks, (err, where) => this.internalError(err, where));
     this.engine = new CorrelationEngine({
       correlation: this.loaded.config.correlation,
       capture: new CapturePolicy(this.loaded.config.capture),
@@ -102,7 +98,7 @@ export class Runtime {
       },
     });
     const active = this.loaded.config.enabled && !this.loaded.invalid;
-    this.sinks = active && opts.createSinks ? opts.createSinks(this.loaded, this) : [];
+    if (active && opts.createSinks) sinks.push(...opts.createSinks(this.loaded, this));
     for (const hook of SUBSCRIBED_HOOKS) this.hookCounts[hook] = 0;
   }
 
@@ -137,7 +133,6 @@ export class Runtime {
       if (parsed.problems.length > 0) this.recordMalformed(hook, parsed.problems, at);
       if (parsed.event) {
         this.engine.handle(parsed.event);
-        for (const l of this.listeners) l(parsed.event);
       }
       this.schedule(at);
     } catch (err) {
@@ -242,20 +237,6 @@ export class Runtime {
     this.timer = setTimeout(() => this.tick(), Math.max(0, due - now));
     // Observability must never keep a finished CLI process alive.
     this.timer.unref();
-  }
-
-  private fanOut(kind: 'runEnded', session: Session, run: Run): void;
-  private fanOut(kind: 'sessionEnded', session: Session): void;
-  private fanOut(kind: 'runEnded' | 'sessionEnded', session: Session, run?: Run): void {
-    for (const sink of this.sinks) {
-      try {
-        if (kind === 'runEnded') sink.runEnded(session, run!);
-        else sink.sessionEnded(session);
-      } catch (err) {
-        this.sinkErrors++;
-        this.internalError(err, `${sink.name}.${kind}`);
-      }
-    }
   }
 
   private recordMalformed(hook: string, problems: string[], at: number): void {

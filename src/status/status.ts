@@ -6,10 +6,13 @@ import type { ConfigIssue } from '../config/types.ts';
 import { CONVERSATION_GATED_HOOKS } from '../ingest/hook-names.ts';
 import type { Runtime, RuntimeState } from '../runtime/runtime.ts';
 
+export type StatusState = RuntimeState | 'degraded';
+
 export interface StatusPayload {
   plugin: { id: 'nemo-relay'; version: string };
   openclaw: { version: string | null };
-  state: RuntimeState;
+  /** The runtime's own state, or `degraded` when something below needs attention. */
+  state: StatusState;
   reasons: string[];
   startedAt: string;
   config: { enabled: boolean; valid: boolean; issues: ConfigIssue[] };
@@ -74,7 +77,7 @@ export function buildStatus(rt: Runtime, extensions: Record<string, StatusExtens
   }
   if (rt.internalErrors > 0 && rt.lastInternalError) reasons.push(`internal errors: ${rt.internalErrors} (last: ${rt.lastInternalError.message})`);
 
-  let state = rt.state;
+  let state: StatusState = rt.state;
   if (state === 'ready' && reasons.length > 0) state = 'degraded';
 
   const ext: Record<string, unknown> = {};

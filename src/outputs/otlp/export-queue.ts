@@ -19,7 +19,7 @@ import { IMMEDIATE_LANE } from '../../fanout/lane.ts';
 import type { BackgroundLane } from '../../fanout/lane.ts';
 
 export interface ExportJob {
-  /** Spans the job will build, counted when it is enqueued (queue accounting is in spans). */
+  /** Exactly the number of spans `build` returns, counted when it is enqueued (queue accounting is in spans). */
   readonly count: number;
   build(): ReadableSpan[];
 }
@@ -261,11 +261,8 @@ export class ExportQueue {
         this.settle(entry.accepted);
         return true;
       }
-      // offer() already counted the part of the job the queue had no room for (count - accepted);
-      // what is really cut here is what was built beyond `accepted`: correct the count by the
-      // difference, so a partly taken job is not counted as dropped twice.
-      const offered = Math.max(0, Math.floor(entry.job.count));
-      this.stats.dropped += Math.max(0, spans.length - entry.accepted) - (offered - entry.accepted);
+      // A job builds exactly the `count` spans it was offered with; offer() already counted
+      // the part the queue had no room for, and that part is cut here.
       if (spans.length > entry.accepted) {
         spans = spans.slice(0, entry.accepted);
       } else if (spans.length < entry.accepted) {

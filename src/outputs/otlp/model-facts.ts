@@ -2,6 +2,7 @@
 // OpenInference view of one call (and the ATIF file) agree on them.
 
 import type { LlmCall, Run, Session, ToolDefinition, Usage } from '../../trace/model.ts';
+import { sumUsage } from '../../trace/usage.ts';
 
 /**
  * Prompt tokens including cache reads and writes. OpenClaw's `usage.input` excludes cached
@@ -17,21 +18,14 @@ export function totalTokens(usage: Usage): number {
   return usage.total > 0 ? usage.total : promptTokens(usage) + usage.output;
 }
 
-/** The run total: llm_output's report when it came, else the sum over the run's calls. */
+/**
+ * The run total: llm_output's report when it came, else the sum over the run's calls, cost
+ * included (the one sum of the trace model, shared with the engine's reconciliation).
+ */
 export function runUsage(run: Run): Usage | undefined {
   if (run.reportedUsage) return run.reportedUsage;
-  const calls = run.llmCalls.filter((c) => c.usage);
-  if (calls.length === 0) return undefined;
-  const sum: Usage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 };
-  for (const c of calls) {
-    const u = c.usage as Usage;
-    sum.input += u.input;
-    sum.output += u.output;
-    sum.cacheRead += u.cacheRead;
-    sum.cacheWrite += u.cacheWrite;
-    sum.total += u.total;
-  }
-  return sum;
+  if (!run.llmCalls.some((c) => c.usage)) return undefined;
+  return sumUsage(run.llmCalls);
 }
 
 export function toolDefinition(session: Session, name: string): ToolDefinition | undefined {

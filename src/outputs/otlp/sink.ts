@@ -32,7 +32,7 @@ import { exportSync } from './export-sync.ts';
 import type { SpanProjection } from './projection.ts';
 import { toReadableSpan } from './readable-span.ts';
 import { redactEndpoint, safeErrorMessage, secretsOf } from './redact.ts';
-import { SpanIds, countRunSpans, planRun, planSession } from './span-plan.ts';
+import { SpanIds, planRun, planSession } from './span-plan.ts';
 
 export interface OtlpSinkOptions {
   /** Clock for health timestamps and for spans the model has no time for at all. */
@@ -46,9 +46,6 @@ export interface OtlpSinkOptions {
   /** Where span building and serialization run (the runtime's lane yields to hooks). */
   lane?: BackgroundLane;
 }
-
-/** How many run span ids to remember to skip a run reported twice (runEnded after sessionEnded). */
-const SEEN_RUNS_CAP = 50_000;
 
 type ExporterConfig = NonNullable<ConstructorParameters<typeof OTLPTraceExporter>[0]>;
 
@@ -104,26 +101,16 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
   let stopped = false;
   let setupDropped = 0;
   let internalErrors = 0;
-  const seenRuns = new Set<string>();
 
-  const remember = (runSpanId: string): boolean => {
-    if (seenRuns.has(runSpanId)) return false;
-    seenRuns.add(runSpanId);
-    if (seenRuns.size > SEEN_RUNS_CAP) seenRuns.delete(seenRuns.values().next().value as string);
-    return true;
-  };
-
+  // Called once per run (the sink contract): the spans are planned now, from the frozen run
+  // and the session as it is at delivery; only their attributes are rendered later, on export.
   const offerRun = (session: Session, run: Run): void => {
-    if (!remember(run.spanId)) return;
-    const count = countRunSpans(run);
+    const planned = planRun(session, run, now, ids);
     if (!queue) {
-      setupDropped += count;
+      setupDropped += planned.length;
       return;
     }
-    queue.offer({
-      count,
-      build: () => planRun(session, run, now, ids).map((s) => toReadableSpan(s, projection, resource, scope)),
-    });
+    queue.offer({ count: planned.length, build: () => planned.map((s) => toReadableSpan(s, projection, resource, scope)) });
   };
 
   const guarded = (fn: () => void): void => {
@@ -145,13 +132,13 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
 
     sessionEnded(session) {
       guarded(() => {
-        // Runs that never reached runEnded (still open at shutdown) are exported with what is known.
-        for (const run of session.runs) offerRun(session, run);
+        // Every run of the session already came through runEnded (the sink contract).
         if (!queue) {
           setupDropped += 1;
           return;
         }
-        queue.offer({ count: 1, build: () => [toReadableSpan(planSession(session, now, ids), projection, resource, scope)] });
+        const planned = planSession(session, now, ids);
+        queue.offer({ count: 1, build: () => [toReadableSpan(planned, projection, resource, scope)] });
       });
     },
 

