@@ -5,10 +5,9 @@
 import { readFileSync } from 'node:fs';
 import type { OpenClawPluginApi } from 'openclaw/plugin-sdk/plugin-entry';
 import { sharedDynamo, wireDynamo } from './dynamo-wiring.ts';
-import { ADAPTIVE_SINK_NAME, type AdaptiveSink } from './enrich/index.ts';
 import { SUBSCRIBED_HOOKS } from './ingest/hook-names.ts';
 import { sharedRuntime } from './runtime/global.ts';
-import { createOutputs } from './runtime/outputs.ts';
+import { OUTPUTS } from './outputs/registry.ts';
 import type { Runtime } from './runtime/runtime.ts';
 import { buildStatus, type StatusExtension } from './status/status.ts';
 
@@ -34,7 +33,7 @@ export function registerNemoRelay(api: PluginApi, extensions: Record<string, Sta
     logger: loggerOf(api),
     pluginVersion: PLUGIN_VERSION,
     openclawVersion: openclawVersionOf(api),
-    createSinks: createOutputs,
+    outputs: OUTPUTS,
   }));
   const mode = String(api.registrationMode ?? 'unknown');
   runtime.registrations[mode] = (runtime.registrations[mode] ?? 0) + 1;
@@ -63,7 +62,7 @@ export function registerNemoRelay(api: PluginApi, extensions: Record<string, Sta
   const dynamo = sharedDynamo(api, runtime);
   wireDynamo(api, dynamo);
 
-  const adaptive = runtime.sinks.find((s): s is AdaptiveSink => s.name === ADAPTIVE_SINK_NAME);
+  const adaptive = runtime.enrich;
   const sections: Record<string, StatusExtension> = {
     ...(adaptive ? { adaptive: () => adaptive.plan() } : {}),
     dynamo: () => dynamo.status(),

@@ -14,7 +14,7 @@ import type {
   PolicyConfig,
   UnsupportedBehavior,
 } from './types.ts';
-import { ADAPTIVE_BACKEND_KINDS as ADAPTIVE_BACKENDS, ADAPTIVE_LEARNERS } from '../enrich/kinds.ts';
+import { ADAPTIVE_BACKEND_KINDS as ADAPTIVE_BACKENDS, ADAPTIVE_LEARNERS } from './adaptive-kinds.ts';
 import { schemaIssues } from './validate.ts';
 
 export const SUPPORTED_COMPONENTS = ['observability', 'adaptive'] as const;

@@ -1,5 +1,6 @@
-// Fan-out: the engine's output, delivered to every sink in list order. The engine already
-// runs this on the lane (its `defer`), so a sink is called on the lane, in order; a sink that
+// Fan-out: the engine's output, delivered to every sink in list order (the enrich stage
+// first, so outputs read a plan that already learned from the run). The engine already runs
+// this on the lane (its `defer`), so a sink is called on the lane, in order; a sink that
 // throws is counted and the others still get the call.
 
 import type { EngineOutput } from '../correlate/context.ts';

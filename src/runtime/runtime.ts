@@ -8,7 +8,9 @@ import { CorrelationEngine } from '../correlate/engine.ts';
 import { randomIds, type IdSource } from '../correlate/ids.ts';
 import { parseHook } from '../ingest/parse.ts';
 import type { SinkHealth, TraceSink } from '../fanout/sink.ts';
+import { createOutputs, type OutputEntry } from '../outputs/registry.ts';
 import { CapturePolicy } from '../trace/capture.ts';
+import { createEnrichStage, type EnrichStage } from '../enrich/stage.ts';
 import { fanOut } from '../fanout/fanout.ts';
 import { BackgroundLane } from '../fanout/lane.ts';
 import { SUBSCRIBED_HOOKS } from '../ingest/hook-names.ts';
@@ -28,8 +30,8 @@ export interface RuntimeOptions {
   openclawVersion?: string;
   now?: () => number;
   ids?: IdSource;
-  /** Builds the outputs for a valid, enabled config. */
-  createSinks?: (loaded: LoadedConfig, runtime: Runtime) => TraceSink[];
+  /** The output registry to build outputs from for a valid, enabled config (none by default). */
+  outputs?: readonly OutputEntry[];
 }
 
 export type RuntimeState = 'ready' | 'disabled' | 'stopped';
@@ -45,7 +47,10 @@ export interface MalformedRecord {
 export class Runtime {
   readonly loaded: LoadedConfig;
   readonly engine: CorrelationEngine;
+  /** Everything the fan-out delivers to, in order: the enrich stage, then the outputs. */
   readonly sinks: TraceSink[];
+  /** The enrich stage (adaptive learner) when configured. */
+  readonly enrich?: EnrichStage;
   readonly pluginVersion: string;
   openclawVersion?: string;
   readonly startedAt: number;
@@ -98,7 +103,19 @@ export class Runtime {
       },
     });
     const active = this.loaded.config.enabled && !this.loaded.invalid;
-    if (active && opts.createSinks) sinks.push(...opts.createSinks(this.loaded, this));
+    if (active) {
+      this.enrich = createEnrichStage(this.loaded.config.adaptive);
+      if (this.enrich) sinks.push(this.enrich);
+      const enrichment = this.enrich;
+      sinks.push(
+        ...createOutputs(this.loaded.config, {
+          pluginVersion: this.pluginVersion,
+          openclawVersion: this.openclawVersion ?? 'unknown',
+          lane: this.lane,
+          ...(enrichment ? { enrichment } : {}),
+        }, opts.outputs ?? []),
+      );
+    }
     for (const hook of SUBSCRIBED_HOOKS) this.hookCounts[hook] = 0;
   }
 

@@ -8,3 +8,23 @@ export { validateAtif, formatAtifErrors } from './validate.ts';
 export type { AtifValidationError, AtifValidationResult } from './validate.ts';
 export { ATIF_SCHEMA_VERSION } from './types.ts';
 export type { AtifTrajectory, AtifMeta } from './types.ts';
+
+import type { OutputEntry } from '../registry.ts';
+import { createAtifSink as create } from './sink.ts';
+
+/** The registry entry: one ATIF sink when `atif` is enabled. */
+export const atifOutput: OutputEntry = {
+  name: 'atif',
+  create(config, ctx) {
+    if (!config.atif?.enabled) return [];
+    const enrichment = ctx.enrichment;
+    return [
+      create(config.atif, {
+        openclawVersion: ctx.openclawVersion,
+        pluginVersion: ctx.pluginVersion,
+        lane: ctx.lane,
+        ...(enrichment ? { rootExtra: (root) => enrichment.atifExtraForSession(root) as Record<string, unknown> | undefined } : {}),
+      }),
+    ];
+  },
+};

@@ -10,8 +10,9 @@
 // a new checkpoint only adds steps after what is already on disk and write just the bytes
 // from there on (see sink.ts and append-write.ts) instead of the whole file.
 //
-// Late changes: marks appended to a run after its runEnded (rare) reach the file at the
-// final write, which rebuilds every run from the session as it stands then. A cached run is
+// Late changes: a run is frozen once delivered; a correction (runAmended) is a new run object
+// in its place, rendered afresh at the next checkpoint, and the final write rebuilds every run
+// from the session as it stands then. A cached run is
 // also rebuilt when what it depended on changed: the system prompt before it, or the
 // embedded id of a subagent one of its tool calls spawned (children become embeddable only
 // once they have steps, usually after the parent's run ended).

@@ -1,8 +1,8 @@
 // The ATIF TraceSink: one trajectory file per top-level session, brought up to date after
 // every run (a crash loses at most the run in flight) and finalized when the session ends.
 //
-// runEnded/sessionEnded are called from OpenClaw hook handlers, so they only mark the file
-// dirty and return: no fs call, no serialization. A per-file drain, started on the next
+// runEnded/sessionEnded are called on the background lane (the sink contract); they only mark
+// the file dirty and return: no fs call, no serialization. A per-file drain, started on the next
 // macrotask, renders and writes; at most one write per file is in flight, and every
 // checkpoint requested meanwhile is coalesced into the one that follows it.
 //
@@ -18,7 +18,7 @@ import type { AtifConfig } from '../../config/types.ts';
 import { IMMEDIATE_LANE } from '../../fanout/lane.ts';
 import type { BackgroundLane } from '../../fanout/lane.ts';
 import { rootOf } from '../../trace/model.ts';
-import type { Run, Session } from '../../trace/model.ts';
+import type { Run, RunAmendment, Session } from '../../trace/model.ts';
 import type { SinkHealth, TraceSink } from '../../fanout/sink.ts';
 import { FileMoved, recoverJournals, rewriteEnd } from './append-write.ts';
 import { removeAbandonedTempsSync, removeStaleTemps, writeFileAtomic, writeFileAtomicSync } from './atomic-write.ts';
@@ -318,6 +318,17 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
         if (!accept()) return;
         cache.runEnded(session, run);
         touch(session, false);
+      } catch (err) {
+        report(err);
+      }
+    },
+
+    runAmended(session: Session, amendment: RunAmendment): void {
+      try {
+        if (!accept()) return;
+        // The corrected run takes the place of the one delivered: later checkpoints render it
+        // (its late marks included), as the final write always did.
+        cache.runEnded(session, amendment.run);
       } catch (err) {
         report(err);
       }

@@ -1,0 +1,31 @@
+// The one output registry: config -> the sinks the fan-out delivers to. Adding an output is
+// a folder under src/outputs/ that exports an OutputEntry, and one line in OUTPUTS below.
+
+import type { NemoRelayConfig } from '../config/types.ts';
+import type { BackgroundLane } from '../fanout/lane.ts';
+import type { TraceSink } from '../fanout/sink.ts';
+import type { Enrichment } from '../enrich/stage.ts';
+import { atifOutput } from './atif/index.ts';
+import { otlpOutput } from './otlp/index.ts';
+
+/** What every output gets besides its config section. */
+export interface OutputContext {
+  pluginVersion: string;
+  openclawVersion: string;
+  /** Where CPU work runs (rendering, span building): the lane yields to hooks. */
+  lane: BackgroundLane;
+  /** What the enrich stage learned, for outputs that annotate with it; undefined when off. */
+  enrichment?: Enrichment;
+}
+
+export interface OutputEntry {
+  readonly name: string;
+  /** The sinks for this config: none when the output is not configured or switched off. */
+  create(config: NemoRelayConfig, ctx: OutputContext): TraceSink[];
+}
+
+export const OUTPUTS: readonly OutputEntry[] = [atifOutput, otlpOutput];
+
+export function createOutputs(config: NemoRelayConfig, ctx: OutputContext, entries: readonly OutputEntry[] = OUTPUTS): TraceSink[] {
+  return entries.flatMap((entry) => entry.create(config, ctx));
+}
