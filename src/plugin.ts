@@ -4,7 +4,8 @@
 
 import { readFileSync } from 'node:fs';
 import type { OpenClawPluginApi } from 'openclaw/plugin-sdk/plugin-entry';
-import { sharedDynamo, wireDynamo } from './dynamo-wiring.ts';
+import { dynamoHooks, sharedDynamo } from './runtime/dynamo-wiring.ts';
+import { registerHooks, type HookTable } from './ingest/register-hooks.ts';
 import { SUBSCRIBED_HOOKS } from './ingest/hook-names.ts';
 import { sharedRuntime } from './runtime/global.ts';
 import { OUTPUTS } from './outputs/registry.ts';
@@ -41,26 +42,10 @@ export function registerNemoRelay(api: PluginApi, extensions: Record<string, Sta
   const access = conversationAccessOf(api);
   if (access !== undefined) runtime.conversationAccessConfigured = access;
 
-  for (const hook of SUBSCRIBED_HOOKS) {
-    // Handlers return undefined on purpose: before_message_write and before_tool_call treat
-    // a returned value as a decision (rewrite, block), and observation must never decide.
-    const handler =
-      hook === 'gateway_stop'
-        ? (event: unknown, ctx: unknown) => {
-            runtime.dispatch(hook, event, ctx);
-            // OpenClaw awaits gateway_stop handlers within its shutdown budget: flush, bounded.
-            return runtime.stop('gateway_stop', 4000);
-          }
-        : (event: unknown, ctx: unknown) => {
-            runtime.dispatch(hook, event, ctx);
-          };
-    (api.on as (name: string, h: (e: unknown, c: unknown) => unknown) => void)(hook, handler);
-  }
-
   // The dynamo provider is the plugin's second capability: independent of the observability
   // config, so a broken or disabled observability config never takes the model provider away.
   const dynamo = sharedDynamo(api, runtime);
-  wireDynamo(api, dynamo);
+  registerHooks(api.on, [observabilityHooks(runtime), dynamoHooks(api, dynamo)]);
 
   const adaptive = runtime.enrich;
   const sections: Record<string, StatusExtension> = {
@@ -76,6 +61,24 @@ export function registerNemoRelay(api: PluginApi, extensions: Record<string, Sta
     { scope: 'operator.admin' },
   );
   return runtime;
+}
+
+/** Every subscribed hook into the runtime's dispatch (parse once, feed the engine, return). */
+function observabilityHooks(runtime: Runtime): HookTable {
+  const table: Record<string, (event: unknown, ctx: unknown) => unknown> = {};
+  for (const hook of SUBSCRIBED_HOOKS) {
+    table[hook] =
+      hook === 'gateway_stop'
+        ? (event, ctx) => {
+            runtime.dispatch(hook, event, ctx);
+            // OpenClaw awaits gateway_stop handlers within its shutdown budget: flush, bounded.
+            return runtime.stop('gateway_stop', 4000);
+          }
+        : (event, ctx) => {
+            runtime.dispatch(hook, event, ctx);
+          };
+  }
+  return table;
 }
 
 function loggerOf(api: PluginApi) {

@@ -15,8 +15,8 @@ describe('defects found by the hardening fuzzers', () => {
   it('an error value that cannot be turned into a string is counted as malformed, not an internal error (parse.ts)', async () => {
     const p = setupPlugin(pluginConfig(undefined));
     const error = Object.create(null) as object; // String(error) throws
-    expect(fire(p.discovery, 'after_tool_call', { toolName: 'x', toolCallId: 'c1', runId: 'r1', error }, { sessionKey: 'k' })).toEqual([undefined, undefined]);
-    expect(fire(p.discovery, 'agent_end', { runId: 'r1', error: Object.create(null) }, { sessionKey: 'k' })).toEqual([undefined, undefined]);
+    expect(fire(p.discovery, 'after_tool_call', { toolName: 'x', toolCallId: 'c1', runId: 'r1', error }, { sessionKey: 'k' })).toEqual([undefined]);
+    expect(fire(p.discovery, 'agent_end', { runId: 'r1', error: Object.create(null) }, { sessionKey: 'k' })).toEqual([undefined]);
     const s = await status(p);
     expect(s.counters.malformedEvents).toEqual({ after_tool_call: 1, agent_end: 1 });
     expect(s.counters.internalErrors).toBe(0);
@@ -32,7 +32,7 @@ describe('defects found by the hardening fuzzers', () => {
     expect(s.counters.internalErrors, JSON.stringify(s.lastInternalError)).toBe(0);
   });
 
-  it('reading a hostile subagent_ended payload cannot throw out of the Dynamo handler (dynamo-wiring.ts)', () => {
+  it('reading a hostile subagent_ended payload cannot throw out of the Dynamo handler (runtime/dynamo-wiring.ts)', () => {
     const p = setupPlugin(pluginConfig(undefined));
     const event = Object.defineProperty({}, 'targetSessionKey', {
       get() {

@@ -1,0 +1,57 @@
+// The Dynamo capability inside the plugin entry: one process-wide Dynamo (same reason as the
+// runtime, see global.ts), its provider registered on every instance, and the table of hooks
+// it consumes (src/ingest/register-hooks.ts registers them). It reads session identity from
+// the engine, never from an exporter.
+
+import type { OpenClawPluginApi } from 'openclaw/plugin-sdk/plugin-entry';
+import { createDynamo, registerDynamo, type Dynamo } from '../dynamo/index.ts';
+import type { HookTable } from '../ingest/register-hooks.ts';
+import type { Runtime } from './runtime.ts';
+
+const SLOT = Symbol.for('nemo-relay.dynamo.v1');
+
+type Slot = { dynamo: Dynamo; runtime: Runtime };
+
+export function sharedDynamo(api: Pick<OpenClawPluginApi, 'logger'>, runtime: Runtime): Dynamo {
+  const g = globalThis as Record<symbol, Slot | undefined>;
+  const current = g[SLOT];
+  if (current && current.runtime === runtime) return current.dynamo;
+  const dynamo = createDynamo({ api, identity: runtime.engine });
+  g[SLOT] = { dynamo, runtime };
+  return dynamo;
+}
+
+/** Registers the provider; returns the hooks the Dynamo pieces consume. Handlers only enqueue. */
+export function dynamoHooks(api: Partial<Pick<OpenClawPluginApi, 'registerProvider'>>, dynamo: Dynamo): HookTable {
+  if (api.registerProvider) registerDynamo(api as Pick<OpenClawPluginApi, 'registerProvider'>, dynamo);
+  const safe = (fn: () => unknown) => {
+    try {
+      const r = fn();
+      if (r instanceof Promise) r.catch(() => undefined);
+    } catch {
+      // Dynamo counts its own failures; an exception must never reach OpenClaw.
+    }
+  };
+  const ids = (e: unknown, c: unknown) => {
+    const ev = (e ?? {}) as Record<string, unknown>;
+    const cx = (c ?? {}) as Record<string, unknown>;
+    const sessionKey = typeof ev.sessionKey === 'string' ? ev.sessionKey : typeof cx.sessionKey === 'string' ? cx.sessionKey : undefined;
+    const sessionId = typeof ev.sessionId === 'string' ? ev.sessionId : typeof cx.sessionId === 'string' ? cx.sessionId : undefined;
+    return { ...(sessionKey ? { sessionKey } : {}), ...(sessionId ? { sessionId } : {}) };
+  };
+  return {
+    before_tool_call: (e, c) => void safe(() => dynamo.onToolStart(e, c)),
+    after_tool_call: (e, c) => void safe(() => dynamo.onToolEnd(e, c)),
+    agent_end: (e, c) => void safe(() => dynamo.onSessionEnded(ids(e, c))),
+    session_end: (e, c) => void safe(() => dynamo.onSessionEnded(ids(e, c))),
+    subagent_ended: (e) =>
+      void safe(() => {
+        // Inside safe(): reading the payload can throw too (a getter, a revoked Proxy).
+        const key = (e as Record<string, unknown> | null)?.targetSessionKey;
+        if (typeof key === 'string') return dynamo.onSessionEnded(key);
+      }),
+    gateway_start: () => void safe(() => dynamo.refreshCatalog()),
+    // OpenClaw awaits gateway_stop within its shutdown budget; the Dynamo side bounds itself.
+    gateway_stop: () => dynamo.onGatewayStop().then(() => dynamo.shutdown()).catch(() => undefined),
+  };
+}
