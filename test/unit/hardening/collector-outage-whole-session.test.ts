@@ -215,7 +215,7 @@ describe('OTLP endpoint down for a whole session', () => {
       }
       // Far below the export timeout: nothing on the hook path waited for the endpoint.
       expect(slowest.slowestMs, slowest.slowestHook).toBeLessThan(TIMEOUT / 5);
-      console.log(`[otlp-outage] ${mode}: slowest of ${slowest.dispatches * SESSIONS} handler calls ${slowest.slowestMs.toFixed(1)} ms (${slowest.slowestHook}); export timeout ${TIMEOUT} ms`);
+      console.log(`[collector-outage] ${mode}: slowest of ${slowest.dispatches * SESSIONS} handler calls ${slowest.slowestMs.toFixed(1)} ms (${slowest.slowestHook}); export timeout ${TIMEOUT} ms`);
       await eventually(() => front.attempts > 0 || mode === 'refused', 5000, 'an export attempt');
 
       // Let every attempt finish or time out; then count.

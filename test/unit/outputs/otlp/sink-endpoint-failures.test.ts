@@ -4,12 +4,12 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { createOtlpOutputSink } from '../../../src/outputs/otlp/projections.ts';
-import type { TraceSink } from '../../../src/fanout/sink.ts';
-import type { Run, Session } from '../../../src/trace/model.ts';
-import { startOtlpReceiver } from '../../support/otlp-receiver.ts';
-import type { OtlpReceiver } from '../../support/otlp-receiver.ts';
-import { TREE_SPAN_COUNT, bareSession, otlpConfig, simpleRun } from '../outputs/otlp/session-fixture.ts';
+import { createOtlpOutputSink } from '../../../../src/outputs/otlp/projections.ts';
+import type { TraceSink } from '../../../../src/fanout/sink.ts';
+import type { Run, Session } from '../../../../src/trace/model.ts';
+import { startOtlpReceiver } from '../../../support/otlp-receiver.ts';
+import type { OtlpReceiver } from '../../../support/otlp-receiver.ts';
+import { TREE_SPAN_COUNT, bareSession, otlpConfig, simpleRun } from './session-fixture.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

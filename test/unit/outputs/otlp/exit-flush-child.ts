@@ -2,8 +2,8 @@
 // process.exit() at once, the way a CLI does. Only the sink's flushSync (run from 'exit')
 // can still deliver the spans. Prints the sink's health as JSON on exit.
 
-import { createOtlpOutputSink } from '../../../src/outputs/otlp/projections.ts';
-import { buildTree, exportTree, otlpConfig } from '../outputs/otlp/session-fixture.ts';
+import { createOtlpOutputSink } from '../../../../src/outputs/otlp/projections.ts';
+import { buildTree, exportTree, otlpConfig } from './session-fixture.ts';
 
 const url = process.argv[2];
 if (!url) throw new Error('usage: exit-flush-child.ts <receiver url>');
