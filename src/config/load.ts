@@ -62,9 +62,14 @@ export function loadConfig(raw: unknown, env: Env = process.env): LoadedConfig {
 
   const ctx: EndpointContext = { env, issues, resolvePath: (p) => resolveDir(p, env) };
   const targets: Target[] = [];
-  const componentPolicies = new Map<string, PolicyConfig>();
   const plugins = isObj(obj.plugins) ? obj.plugins : {};
   const components = Array.isArray(plugins.components) ? plugins.components : [];
+  const componentPolicies = new Map<string, PolicyConfig>();
+  components.forEach((c, i) => {
+    if (isObj(c) && c.kind === 'observability' && isObj(c.config) && isObj(c.config.policy)) componentPolicies.set(`/plugins/components/${i}`, readPolicy(c.config.policy, policy));
+  });
+  // Schema problems first, so the readers below do not report the same thing again.
+  issues.push(...applyPolicy(problems, (path) => componentPolicies.get(componentOf(path)) ?? policy));
   let sawObservability = false;
   let sawAdaptive = false;
   components.forEach((c, i) => {
@@ -74,7 +79,6 @@ export function loadConfig(raw: unknown, env: Env = process.env): LoadedConfig {
     const cfg = isObj(c.config) ? c.config : {};
     const scopes = [path, `${path}/config`];
     if (c.kind === 'observability') {
-      if (isObj(cfg.policy)) componentPolicies.set(path, readPolicy(cfg.policy, policy));
       if (sawObservability) return warnDuplicate(issues, path, 'observability');
       sawObservability = true;
       if (!enabled) return;
@@ -94,7 +98,6 @@ export function loadConfig(raw: unknown, env: Env = process.env): LoadedConfig {
     }
   });
 
-  issues.unshift(...applyPolicy(problems, (path) => componentPolicies.get(componentOf(path)) ?? policy));
   const fatal = applyScopes(issues, targets);
   if (sdkDisabled(env)) {
     for (const o of [...config.otlp, ...(config.metrics ? [config.metrics] : []), ...(config.logs ? [config.logs] : [])]) {

@@ -53,6 +53,13 @@ export function readObservability(cfg: Obj, path: string, componentScopes: strin
     targets.push({ target: output, scopes: [...componentScopes, ...scopes] });
   }
 
+  // Every list entry owns its errors, also one that could not be built (not an object, an
+  // unknown type): its errors must not fall to the section and switch its siblings off.
+  for (const list of ['atif/storage', 'atof/sinks', 'opentelemetry/endpoints', 'opentelemetry/metrics/endpoints', 'opentelemetry/logs/endpoints']) {
+    const entries = listAt(cfg, list);
+    entries.forEach((_, i) => targets.push({ target: { enabled: false }, scopes: [`${path}/${list}/${i}`] }));
+  }
+
   const otel = isObj(cfg.opentelemetry) ? cfg.opentelemetry : undefined;
   if (!otel) return;
   const otelPath = `${path}/opentelemetry`;
@@ -80,4 +87,10 @@ function readAtif(a: Obj, ctx: EndpointContext): Omit<AtifConfig, 'storage'> {
     ...(Array.isArray(a.tool_definitions) ? { toolDefinitions: a.tool_definitions.filter(isObj) } : {}),
     ...(isObj(a.extra) ? { extra: a.extra } : {}),
   };
+}
+
+function listAt(cfg: Obj, path: string): unknown[] {
+  let cur: unknown = cfg;
+  for (const key of path.split('/')) cur = isObj(cur) ? cur[key] : undefined;
+  return Array.isArray(cur) ? cur : [];
 }

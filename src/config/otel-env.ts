@@ -102,7 +102,7 @@ export function appendPath(base: string, path: string): string {
 export function withSignalPath(url: string, signal: Signal): string {
   try {
     const u = new URL(url);
-    if (u.pathname === '/' || u.pathname === '') return appendPath(url.split(/[?#]/)[0]!, SIGNAL_PATH[signal]) + u.search;
+    if ((u.protocol === 'http:' || u.protocol === 'https:') && (u.pathname === '/' || u.pathname === '')) return appendPath(url.split(/[?#]/)[0]!, SIGNAL_PATH[signal]) + u.search;
   } catch {
     // not a URL: the caller reports it
   }

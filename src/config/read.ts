@@ -34,10 +34,9 @@ export function scalars(v: unknown): Record<string, string | number | boolean> {
 export function safeUrl(raw: string): string {
   try {
     const u = new URL(raw);
-    if (u.username || u.password) {
-      u.username = '***';
-      u.password = '';
-    }
+    if (!u.username && !u.password) return raw;
+    u.username = '***';
+    u.password = '';
     return u.toString();
   } catch {
     return raw.length > 80 ? `${raw.slice(0, 80)}…` : raw;

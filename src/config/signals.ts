@@ -82,7 +82,7 @@ function readEndpoints(section: Obj, path: string, signal: Signal, name: string,
     if (!isObj(e)) return;
     const p = Array.isArray(section.endpoints) ? `${path}/endpoints/${i}` : path;
     endpoints.push(readEndpointBase(e, { name: `${name}.endpoints[${i}]`, path: p, signal, enabledDefault: true, defaultEndpoint: DEFAULT_URL[signal as 'METRICS' | 'LOGS'] }, ctx));
-    endpointScopes.push(Array.isArray(section.endpoints) ? [`${path}/endpoints`, p] : []);
+    endpointScopes.push(Array.isArray(section.endpoints) ? [p] : []);
   });
   return { endpoints, endpointScopes };
 }

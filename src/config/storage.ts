@@ -22,7 +22,7 @@ export function readAtifStorage(atif: Obj, path: string, ctx: EndpointContext): 
     if (!isObj(s)) return;
     const p = Array.isArray(raw) ? `${base}/${i}` : base;
     const name = `atif.storage[${i}]`;
-    const scopes = Array.isArray(raw) ? [base, p] : [p];
+    const scopes = [p];
     if (s.type === 's3') {
       const bucket = str(s.bucket);
       const endpointUrl = str(s.endpoint_url);
@@ -93,7 +93,7 @@ export function readAtof(cfg: Obj, path: string, ctx: EndpointContext): AtofRead
         field_name_policy: s.field_name_policy === 'replace_dots' ? 'replace_dots' : 'preserve',
       }, [url ? urlProblem(url, schemes) : 'url is missing', fatal], sp, ctx.issues));
     } else return;
-    sinkScopes.push([`${p}/sinks`, sp]);
+    sinkScopes.push([sp]);
   });
   return { value: { enabled: a.enabled !== false, sinks }, scopes: [p], sinkScopes };
 }
@@ -102,7 +102,7 @@ export function readAtof(cfg: Obj, path: string, ctx: EndpointContext): AtofRead
 function check<T extends OutputSwitch & { name: string }>(value: T, problems: (string | undefined)[], path: string, issues: ConfigIssue[]): T {
   const reason = problems.find((p) => p !== undefined);
   if (!reason) return value;
-  if (!issues.some((i) => i.path.startsWith(path) && i.severity === 'error')) {
+  if (!issues.some((i) => (i.path === path || i.path.startsWith(`${path}/`)) && i.severity === 'error')) {
     issues.push({ path, expected: 'a usable store or sink', found: reason, severity: 'error', message: `${value.name}: ${reason}; this output is off` });
   }
   return { ...value, enabled: false, disabledReason: reason };

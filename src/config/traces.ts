@@ -35,7 +35,7 @@ export function readTraceOutputs(cfg: Obj, path: string, ctx: EndpointContext): 
         output.enabled = false;
         output.disabledReason = `type ${JSON.stringify(e.type)} is not full, gen_ai or openinference`;
       }
-      out.push({ output, scopes: [otelPath, `${otelPath}/endpoints`, p] });
+      out.push({ output, scopes: [otelPath, p] });
     });
   } else if (otel) {
     out.push({ output: readTraceOutput('opentelemetry', 'gen_ai', otel, otelPath, false, ctx), scopes: [otelPath] });

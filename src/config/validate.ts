@@ -35,12 +35,9 @@ export function schemaProblems(value: unknown): SchemaProblem[] {
   if (validate(value)) return [];
   const problems: SchemaProblem[] = [];
   const seen = new Set<string>();
-  const errors = validate.errors ?? [];
-  for (const e of errors) {
-    // `if` only says which branch failed; the branch's own errors carry the detail. A failed
-    // oneOf (atif.storage: one store or a list) is reported through its branches' errors.
-    if (e.keyword === 'if' || e.keyword === 'oneOf') continue;
-    if (isOneOfBranchNoise(e, errors)) continue;
+  for (const e of validate.errors ?? []) {
+    // `if` only says which branch failed; the branch's own errors carry the detail.
+    if (e.keyword === 'if') continue;
     const problem = toProblem(e, value);
     const key = `${problem.issue.path}|${problem.issue.expected}`;
     if (seen.has(key)) continue;
@@ -48,12 +45,6 @@ export function schemaProblems(value: unknown): SchemaProblem[] {
     problems.push(problem);
   }
   return problems;
-}
-
-/** For `storage: {...}` the array branch of oneOf always fails with "must be array": not news. */
-function isOneOfBranchNoise(e: ErrorObject, all: ErrorObject[]): boolean {
-  if (e.keyword !== 'type' || !e.schemaPath.includes('/oneOf/')) return false;
-  return all.some((o) => o !== e && o.instancePath.startsWith(e.instancePath) && o.keyword !== 'oneOf' && !o.schemaPath.endsWith('/type'));
 }
 
 function toProblem(e: ErrorObject, root: unknown): SchemaProblem {
