@@ -30,17 +30,10 @@ export function scalars(v: unknown): Record<string, string | number | boolean> {
   );
 }
 
-/** A URL with its user:password part masked, for messages. */
+/** A URL for messages: user:password and the query (tokens live there too) masked, parseable or not. */
 export function safeUrl(raw: string): string {
-  try {
-    const u = new URL(raw);
-    if (!u.username && !u.password) return raw;
-    u.username = '***';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return raw.length > 80 ? `${raw.slice(0, 80)}…` : raw;
-  }
+  const masked = raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@').replace(/\?.*$/s, '?…');
+  return masked.length > 80 ? `${masked.slice(0, 80)}…` : masked;
 }
 
 /** A collector on this host: compressing for it only spends CPU beside the agent. */

@@ -108,3 +108,12 @@ describe('config tolerance', () => {
     expect(l.config.otlp.map((o) => [o.transport, o.enabled, o.disabledReason])).toEqual([['grpc', false, 'transport grpc is not implemented yet'], ['http_binary', true, undefined]]);
   });
 });
+
+describe('config messages', () => {
+  it('an unusable endpoint is named without its user:password or query, parseable or not', () => {
+    const l = loadConfig(obs({ opentelemetry: { endpoints: [{ endpoint: 'http://u:pw1@ex ample:1/v1/traces?api_key=k1' }, { endpoint: 'ftp://u:pw2@host/x?token=k2' }] } }), {});
+    const text = JSON.stringify([l.issues, l.config.otlp.map((o) => o.disabledReason)]);
+    for (const secret of ['pw1', 'pw2', 'k1', 'k2']) expect(text).not.toContain(secret);
+    expect(l.config.otlp.map((o) => o.enabled)).toEqual([false, false]);
+  });
+});
