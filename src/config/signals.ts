@@ -49,9 +49,7 @@ export function readLogs(otel: Obj, path: string, ctx: EndpointContext): Scoped<
   if (!l) return undefined;
   const p = `${path}/logs`;
   const { endpoints, endpointScopes } = readEndpoints(l, p, 'LOGS', 'opentelemetry.logs', ctx);
-  const raw = typeof l.minimum_severity === 'string' ? l.minimum_severity.toLowerCase() : 'info';
-  const level = (raw === 'warning' ? 'warn' : raw) as LogSeverity;
-  const minimumSeverity: LogSeverity = level in SEVERITY_NUMBER ? level : 'info';
+  const minimumSeverity = readSeverity(l.minimum_severity, `${p}/minimum_severity`, ctx);
   const limit = attributeValueLengthLimit(ctx.env, ctx.issues, false);
   return {
     value: {
@@ -68,6 +66,18 @@ export function readLogs(otel: Obj, path: string, ctx: EndpointContext): Scoped<
     scopes: [p],
     endpointScopes,
   };
+}
+
+/** A level name in any case (`warning` = `warn`) or an OTel SeverityNumber (1-24, rounded down to its level). */
+function readSeverity(v: unknown, path: string, ctx: EndpointContext): LogSeverity {
+  if (v === undefined) return 'info';
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 24) {
+    return (Object.entries(SEVERITY_NUMBER) as [LogSeverity, number][]).filter(([, n]) => n <= v).at(-1)![0];
+  }
+  const name = typeof v === 'string' ? v.trim().toLowerCase().replace(/^warning$/, 'warn') : '';
+  if (name in SEVERITY_NUMBER) return name as LogSeverity;
+  ctx.issues.push({ path, expected: 'trace, debug, info, warn, error, fatal or 1-24', found: JSON.stringify(v), severity: 'warning', message: `${path}: unknown severity ${JSON.stringify(v)}; info is used` });
+  return 'info';
 }
 
 /**

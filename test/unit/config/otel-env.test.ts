@@ -87,3 +87,16 @@ describe('OTEL_* environment', () => {
     expect(own.config.otlp[0]!.headers).toEqual({ Authorization: 'mine' });
   });
 });
+
+describe('logs minimum_severity', () => {
+  const sev = (minimum_severity: unknown) => loadConfig({ plugins: { components: [{ kind: 'observability', config: { version: 4, opentelemetry: { logs: { enabled: true, minimum_severity } } } }] } }, {});
+  it('a level name in any case, warning = warn, or a SeverityNumber; anything else warns and uses info', () => {
+    expect(['DEBUG', 'Warning', 'error', 17, 20, 1].map((v) => [sev(v).config.logs!.minimumSeverity, sev(v).config.logs!.minimumSeverityNumber])).toEqual([
+      ['debug', 5], ['warn', 13], ['error', 17], ['error', 17], ['error', 17], ['trace', 1],
+    ]);
+    const odd = sev('loud');
+    expect(odd.config.logs).toMatchObject({ enabled: true, minimumSeverity: 'info' });
+    expect(odd.issues).toContainEqual(expect.objectContaining({ severity: 'warning', path: '/plugins/components/0/config/opentelemetry/logs/minimum_severity' }));
+    expect(odd.issues.every((i) => i.severity === 'warning')).toBe(true);
+  });
+});
