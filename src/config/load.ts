@@ -1,49 +1,40 @@
-// Raw plugin config -> NemoRelayConfig + a list of problems. Never throws: an invalid config
-// keeps the plugin loaded with every output off, and each problem names its JSON path,
-// what was expected and what was found (secret-looking values are never echoed).
+// Raw plugin config -> NemoRelayConfig + a list of problems. Never throws. A problem switches
+// off only what it belongs to: an unusable endpoint its output, a bad atif field ATIF, an
+// error inside one component that component. Only a config that means nothing as a whole
+// (the wrapper is not an object, a wrapper field of the wrong type — which OpenClaw itself
+// rejects before the plugin loads) switches every output off. Each problem names its JSON
+// path, what was expected and what was found (secret-looking values are never echoed).
 
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import type {
-  AdaptiveConfig,
-  AtifConfig,
-  ConfigIssue,
-  NemoRelayConfig,
-  OtlpOutputConfig,
-  OtlpProjection,
-  PolicyConfig,
-  UnsupportedBehavior,
-} from './types.ts';
-import { ADAPTIVE_BACKEND_KINDS as ADAPTIVE_BACKENDS, ADAPTIVE_LEARNERS } from './adaptive-kinds.ts';
-import { schemaIssues } from './validate.ts';
+import type { EndpointContext } from './endpoint.ts';
+import { type Env, sdkDisabled } from './otel-env.ts';
+import { readAdaptive } from './adaptive.ts';
+import { readObservability } from './observability.ts';
+import { type Obj, int, isObj } from './read.ts';
+import { readSampling } from './sampling.ts';
+import { type Target, applyScopes } from './scope.ts';
+import type { ConfigIssue, NemoRelayConfig, PolicyConfig, UnsupportedBehavior } from './types.ts';
+import { type SchemaProblem, schemaProblems } from './validate.ts';
 
 export const SUPPORTED_COMPONENTS = ['observability', 'adaptive'] as const;
 
 export interface LoadedConfig {
   config: NemoRelayConfig;
   issues: ConfigIssue[];
-  /** True when an error-severity issue switched every output off. */
+  /** True only when the config means nothing as a whole; then every output is off. */
   invalid: boolean;
 }
-
-type Env = Record<string, string | undefined>;
-type Obj = Record<string, unknown>;
-
-const DEFAULT_OTLP = {
-  gen_ai: 'http://localhost:4318/v1/traces',
-  openinference: 'http://localhost:6006/v1/traces',
-  full: 'http://localhost:4318/v1/traces',
-};
 
 export function loadConfig(raw: unknown, env: Env = process.env): LoadedConfig {
   const value = raw === undefined || raw === null ? {} : raw;
   const issues: ConfigIssue[] = [];
   const obj = (isObj(value) ? value : {}) as Obj;
-  const policy = readPolicy(obj);
-  issues.push(...schemaIssues(value, policy));
+  const policy = readPolicy(isObj(obj.plugins) ? obj.plugins.policy : undefined, DEFAULT_POLICY);
+  const problems = schemaProblems(value);
 
-  const capture = (obj.capture ?? {}) as Obj;
-  const correlation = (obj.correlation ?? {}) as Obj;
+  const capture = isObj(obj.capture) ? obj.capture : {};
+  const correlation = isObj(obj.correlation) ? obj.correlation : {};
   const config: NemoRelayConfig = {
     enabled: obj.enabled !== false,
     backend: 'hooks',
@@ -64,11 +55,21 @@ export function loadConfig(raw: unknown, env: Env = process.env): LoadedConfig {
       maxOpenSessions: Math.max(1, int(correlation.maxOpenSessions, 10_000)),
     },
     otlp: [],
+    sampling: readSampling(obj.sampling, env, issues),
+    enableFullPayloads: false,
     policy,
   };
 
+  const ctx: EndpointContext = { env, issues, resolvePath: (p) => resolveDir(p, env) };
+  const targets: Target[] = [];
   const plugins = isObj(obj.plugins) ? obj.plugins : {};
   const components = Array.isArray(plugins.components) ? plugins.components : [];
+  const componentPolicies = new Map<string, PolicyConfig>();
+  components.forEach((c, i) => {
+    if (isObj(c) && c.kind === 'observability' && isObj(c.config) && isObj(c.config.policy)) componentPolicies.set(`/plugins/components/${i}`, readPolicy(c.config.policy, policy));
+  });
+  // Schema problems first, so the readers below do not report the same thing again.
+  issues.push(...applyPolicy(problems, (path) => componentPolicies.get(componentOf(path)) ?? policy));
   let sawObservability = false;
   let sawAdaptive = false;
   components.forEach((c, i) => {
@@ -76,16 +77,17 @@ export function loadConfig(raw: unknown, env: Env = process.env): LoadedConfig {
     const path = `/plugins/components/${i}`;
     const enabled = c.enabled !== false;
     const cfg = isObj(c.config) ? c.config : {};
+    const scopes = [path, `${path}/config`];
     if (c.kind === 'observability') {
       if (sawObservability) return warnDuplicate(issues, path, 'observability');
       sawObservability = true;
       if (!enabled) return;
-      config.atif = readAtif(cfg.atif, env);
-      config.otlp.push(...readOtlp(cfg, `${path}/config`, env, issues));
+      readObservability(cfg, `${path}/config`, scopes, config, targets, ctx);
     } else if (c.kind === 'adaptive') {
       if (sawAdaptive) return warnDuplicate(issues, path, 'adaptive');
       sawAdaptive = true;
       config.adaptive = readAdaptive(cfg, enabled, `${path}/config`, policy, issues);
+      if (config.adaptive) targets.push({ target: config.adaptive, scopes });
     } else {
       byPolicy(issues, policy.unknownComponent, {
         path: `${path}/kind`,
@@ -96,30 +98,48 @@ export function loadConfig(raw: unknown, env: Env = process.env): LoadedConfig {
     }
   });
 
-  const invalid = issues.some((i) => i.severity === 'error');
-  return { config, issues, invalid };
+  const fatal = applyScopes(issues, targets);
+  if (sdkDisabled(env)) {
+    for (const o of [...config.otlp, ...(config.metrics ? [config.metrics] : []), ...(config.logs ? [config.logs] : [])]) {
+      if (!o.enabled) continue;
+      o.enabled = false;
+      o.disabledReason = 'OTEL_SDK_DISABLED=true';
+    }
+  }
+  return { config, issues: dedupe(issues), invalid: fatal };
 }
 
-function readPolicy(obj: Obj): PolicyConfig {
-  const p = isObj(obj.plugins) && isObj(obj.plugins.policy) ? obj.plugins.policy : {};
+const DEFAULT_POLICY: PolicyConfig = { unknownComponent: 'warn', unknownField: 'warn', unsupportedValue: 'error' };
+
+function readPolicy(raw: unknown, base: PolicyConfig): PolicyConfig {
+  const p = isObj(raw) ? raw : {};
   const b = (v: unknown, d: UnsupportedBehavior): UnsupportedBehavior => (v === 'ignore' || v === 'warn' || v === 'error' ? v : d);
   return {
-    unknownComponent: b(p.unknown_component, 'warn'),
-    unknownField: b(p.unknown_field, 'error'),
-    unsupportedValue: b(p.unsupported_value, 'error'),
+    unknownComponent: b(p.unknown_component, base.unknownComponent),
+    unknownField: b(p.unknown_field, base.unknownField),
+    unsupportedValue: b(p.unsupported_value, base.unsupportedValue),
   };
 }
 
-function readAtif(raw: unknown, env: Env): AtifConfig | undefined {
-  const a = isObj(raw) ? raw : undefined;
-  if (!a || a.enabled === false) return undefined;
-  const dir = typeof a.output_directory === 'string' ? a.output_directory : './nemo-relay-atif';
-  return {
-    enabled: true,
-    agentName: typeof a.agent_name === 'string' ? a.agent_name : 'openclaw',
-    outputDirectory: resolveDir(dir, env),
-    filenameTemplate: typeof a.filename_template === 'string' ? a.filename_template : '{session_id}.json',
-  };
+function componentOf(path: string): string {
+  return /^\/plugins\/components\/\d+/.exec(path)?.[0] ?? '';
+}
+
+/** Unknown fields and unsupported values as the policy says; every other schema problem is an error. */
+function applyPolicy(problems: SchemaProblem[], policyAt: (path: string) => PolicyConfig): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (const { kind, issue } of problems) {
+    const p = policyAt(issue.path);
+    const behavior: UnsupportedBehavior = kind === 'unknown_field' ? p.unknownField : kind === 'unsupported_value' ? p.unsupportedValue : 'error';
+    if (behavior === 'ignore') continue;
+    out.push({ ...issue, severity: behavior === 'error' ? 'error' : 'warning' });
+  }
+  return out;
+}
+
+function byPolicy(issues: ConfigIssue[], behavior: UnsupportedBehavior, issue: Omit<ConfigIssue, 'severity'>): void {
+  if (behavior === 'ignore') return;
+  issues.push({ ...issue, severity: behavior === 'error' ? 'error' : 'warning' });
 }
 
 /** Relative paths resolve against OpenClaw's state directory: stable whatever the gateway's cwd. */
@@ -128,113 +148,6 @@ export function resolveDir(dir: string, env: Env): string {
   if (isAbsolute(expanded)) return resolve(expanded);
   const state = env.OPENCLAW_STATE_DIR ?? join(env.OPENCLAW_HOME ?? env.HOME ?? homedir(), '.openclaw');
   return resolve(state, expanded);
-}
-
-function readOtlp(cfg: Obj, path: string, env: Env, issues: ConfigIssue[]): OtlpOutputConfig[] {
-  const out: OtlpOutputConfig[] = [];
-  const otel = isObj(cfg.opentelemetry) ? cfg.opentelemetry : undefined;
-  if (otel && Array.isArray(otel.endpoints)) {
-    otel.endpoints.forEach((e, i) => {
-      if (!isObj(e)) return;
-      const projection = (e.type === 'full' || e.type === 'openinference' ? e.type : 'gen_ai') as OtlpProjection;
-      out.push(readOutput(`opentelemetry.endpoints[${i}]`, projection, { ...e, enabled: e.enabled ?? otel.enabled ?? true },
-        `${path}/opentelemetry/endpoints/${i}`, env, issues));
-    });
-  } else if (otel) {
-    out.push(readOutput('opentelemetry', 'gen_ai', otel, `${path}/opentelemetry`, env, issues));
-  }
-  const oi = isObj(cfg.openinference) ? cfg.openinference : undefined;
-  if (oi) out.push(readOutput('openinference', 'openinference', oi, `${path}/openinference`, env, issues));
-  return out;
-}
-
-function readOutput(name: string, projection: OtlpProjection, o: Obj, path: string, env: Env, issues: ConfigIssue[]): OtlpOutputConfig {
-  const envBase = env.OTEL_EXPORTER_OTLP_ENDPOINT ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined;
-  const endpoint = str(o.endpoint) ?? env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? envBase ?? DEFAULT_OTLP[projection];
-  const headers: Record<string, string> = isObj(o.headers)
-    ? Object.fromEntries(Object.entries(o.headers).filter((e): e is [string, string] => typeof e[1] === 'string'))
-    : parseKeyValues(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? env.OTEL_EXPORTER_OTLP_HEADERS);
-  if (isObj(o.headers_from_env)) {
-    for (const [header, variable] of Object.entries(o.headers_from_env)) {
-      if (typeof variable !== 'string') continue;
-      const v = env[variable];
-      if (v === undefined || v === '') {
-        issues.push({
-          path: `${path}/headers_from_env/${escapePointer(header)}`,
-          expected: `environment variable ${variable} to be set`,
-          found: 'unset',
-          severity: 'warning',
-          message: `header ${header} is not sent: ${variable} is not set`,
-        });
-      } else headers[header] = v;
-    }
-  }
-  const serviceName = str(o.service_name) ?? env.OTEL_SERVICE_NAME ?? 'openclaw-nemo-relay';
-  const resourceAttributes: Record<string, string | number | boolean> = {
-    ...parseKeyValues(env.OTEL_RESOURCE_ATTRIBUTES),
-    ...(isObj(o.resource_attributes) ? (o.resource_attributes as Record<string, string | number | boolean>) : {}),
-  };
-  const wantsProject = projection !== 'gen_ai';
-  return {
-    name,
-    projection,
-    enabled: o.enabled === true,
-    endpoint,
-    headers,
-    serviceName,
-    resourceAttributes,
-    ...(wantsProject ? { projectName: str(o.project_name) ?? env.PHOENIX_PROJECT_NAME ?? serviceName } : {}),
-    timeoutMillis: int(o.timeout_millis, 10_000),
-    compression: o.compression === 'none' || o.compression === 'gzip' ? o.compression : isLoopback(endpoint) ? 'none' : 'gzip',
-    maxQueueSize: int(o.max_queue_size, 8192),
-    maxExportBatchSize: int(o.max_export_batch_size, 64),
-    scheduledDelayMillis: int(o.scheduled_delay_millis, 1000),
-  };
-}
-
-function readAdaptive(cfg: Obj, enabled: boolean, path: string, policy: PolicyConfig, issues: ConfigIssue[]): AdaptiveConfig | undefined {
-  const state = isObj(cfg.state) && isObj(cfg.state.backend) ? cfg.state.backend : {};
-  const kind = typeof state.kind === 'string' ? state.kind : 'in_memory';
-  let ok = true;
-  if (!(ADAPTIVE_BACKENDS as readonly string[]).includes(kind)) {
-    ok = false;
-    byPolicy(issues, policy.unsupportedValue, {
-      path: `${path}/state/backend/kind`,
-      expected: `one of ${ADAPTIVE_BACKENDS.join(', ')}`,
-      found: JSON.stringify(kind),
-      message: `adaptive state backend ${JSON.stringify(kind)} is not supported`,
-    });
-  }
-  const learnersRaw = isObj(cfg.telemetry) && Array.isArray(cfg.telemetry.learners) ? cfg.telemetry.learners : ['tool_parallelism'];
-  const learners: string[] = [];
-  learnersRaw.forEach((l, i) => {
-    if (typeof l !== 'string') return;
-    if ((ADAPTIVE_LEARNERS as readonly string[]).includes(l)) learners.push(l);
-    else {
-      byPolicy(issues, policy.unsupportedValue, {
-        path: `${path}/telemetry/learners/${i}`,
-        expected: `one of ${ADAPTIVE_LEARNERS.join(', ')}`,
-        found: JSON.stringify(l),
-        message: `adaptive learner ${JSON.stringify(l)} is not supported`,
-      });
-    }
-  });
-  const limits = isObj(cfg.limits) ? cfg.limits : {};
-  if (!ok) return undefined;
-  return {
-    enabled,
-    agentId: str(cfg.agent_id) ?? 'openclaw',
-    backend: 'in_memory',
-    learners,
-    maxAgents: int(limits.max_agents, 256),
-    maxToolsPerAgent: int(limits.max_tools_per_agent, 512),
-    maxGroupsPerAgent: int(limits.max_groups_per_agent, 1024),
-  };
-}
-
-function byPolicy(issues: ConfigIssue[], behavior: UnsupportedBehavior, issue: Omit<ConfigIssue, 'severity'>): void {
-  if (behavior === 'ignore') return;
-  issues.push({ ...issue, severity: behavior === 'error' ? 'error' : 'warning' });
 }
 
 function warnDuplicate(issues: ConfigIssue[], path: string, kind: string): void {
@@ -261,46 +174,12 @@ function compilePatterns(raw: unknown, issues: ConfigIssue[]): RegExp[] {
   return out;
 }
 
-/** `k=v,k2=v2` as in OTEL_EXPORTER_OTLP_HEADERS and OTEL_RESOURCE_ATTRIBUTES (values URL-encoded). */
-export function parseKeyValues(raw: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!raw) return out;
-  for (const pair of raw.split(',')) {
-    const i = pair.indexOf('=');
-    if (i <= 0) continue;
-    const k = pair.slice(0, i).trim();
-    const v = pair.slice(i + 1).trim();
-    try {
-      out[decodeURIComponent(k)] = decodeURIComponent(v);
-    } catch {
-      out[k] = v;
-    }
-  }
-  return out;
-}
-
-function escapePointer(s: string): string {
-  return s.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' && v.length > 0 ? v : undefined;
-}
-
-function int(v: unknown, d: number): number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : d;
-}
-
-/** A collector on this host: compressing for it only spends CPU beside the agent. */
-function isLoopback(endpoint: string): boolean {
-  try {
-    const host = new URL(endpoint).hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-  } catch {
-    return false;
-  }
+function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const k = `${i.path}|${i.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }

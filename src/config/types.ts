@@ -1,5 +1,7 @@
 // The normalized config every other module reads. Produced once by config/load.ts from the
 // raw `plugins.entries["nemo-relay"].config`; defaults filled in, paths resolved, env applied.
+// An output that cannot work carries `enabled: false` and a `disabledReason` for status;
+// every other output stays as configured.
 
 export interface CaptureConfig {
   includePrompts: boolean;
@@ -20,37 +22,187 @@ export interface CorrelationConfig {
   maxOpenSessions: number;
 }
 
-export interface AtifConfig {
+/** Something status lists on its own: on, or off with the reason. */
+export interface OutputSwitch {
   enabled: boolean;
+  /** Why a configured output is off (bad URL, unknown transport, an error the policy made fatal, OTEL_SDK_DISABLED). */
+  disabledReason?: string;
+}
+
+export interface AtifConfig extends OutputSwitch {
   agentName: string;
   /** Absolute path. */
   outputDirectory: string;
   filenameTemplate: string;
+  /** Published fields, passed through for the trajectory's `agent` block and root `extra`. */
+  agentVersion?: string;
+  modelName?: string;
+  toolDefinitions?: Record<string, unknown>[];
+  extra?: Record<string, unknown>;
+  /** Where finished trajectory files are also uploaded (published `atif.storage`); the loader always sets it, undefined = none. */
+  storage?: AtifStorageConfig[];
 }
+
+/** Published `atif.storage` entries; snake_case kept so the store code reads like the published docs. */
+export interface AtifS3Storage extends OutputSwitch {
+  type: 's3';
+  /** Status name, e.g. `atif.storage[0]`. */
+  name: string;
+  bucket: string;
+  key_prefix: string;
+  access_key_id?: string;
+  /** Names of environment variables (their values are read by the store, never kept here). */
+  secret_access_key_var?: string;
+  session_token_var?: string;
+  region?: string;
+  endpoint_url?: string;
+  allow_http: boolean;
+}
+
+export interface AtifHttpStorage extends OutputSwitch {
+  type: 'http';
+  name: string;
+  endpoint: string;
+  /** Resolved from headers, header_env and header_file. Secrets: never log or report these. */
+  headers: Record<string, string>;
+  timeout_millis: number;
+}
+
+export type AtifStorageConfig = AtifS3Storage | AtifHttpStorage;
+
+/** Published `atof`: the raw event journal (JSONL). */
+export interface AtofConfig extends OutputSwitch {
+  sinks: AtofSinkConfig[];
+}
+
+export interface AtofFileSink extends OutputSwitch {
+  type: 'file';
+  name: string;
+  /** Absolute path. */
+  output_directory: string;
+  filename: string;
+  mode: 'append' | 'overwrite';
+}
+
+export interface AtofStreamSink extends OutputSwitch {
+  type: 'stream';
+  name: string;
+  url: string;
+  transport: 'http_post' | 'websocket' | 'ndjson';
+  headers: Record<string, string>;
+  timeout_millis: number;
+  field_name_policy: 'preserve' | 'replace_dots';
+}
+
+export type AtofSinkConfig = AtofFileSink | AtofStreamSink;
 
 /** Which attribute conventions an OTLP output writes. `full` = gen_ai + OpenInference together. */
 export type OtlpProjection = 'gen_ai' | 'openinference' | 'full';
 
-export interface OtlpOutputConfig {
-  /** Stable name for status: `opentelemetry`, `openinference`, or `opentelemetry[2]` for the endpoints form. */
+/** `http_binary` = OTLP/HTTP with protobuf bodies; `grpc` = OTLP/gRPC. */
+export type OtlpTransport = 'http_binary' | 'grpc';
+
+/** What every OTLP exporter (traces, metrics, logs) needs to reach its receiver. */
+export interface OtlpEndpointBase extends OutputSwitch {
+  /** Stable name for status: `opentelemetry`, `openinference`, `opentelemetry.endpoints[2]`, `opentelemetry.metrics.endpoints[0]`. */
   name: string;
-  projection: OtlpProjection;
-  enabled: boolean;
+  /**
+   * http_binary: the full URL requests are POSTed to (a bare origin got `/v1/<signal>`).
+   * grpc: the server URL (`http://` = plaintext, `https://` = TLS); the path is not used.
+   */
   endpoint: string;
-  /** Resolved headers, values from env already substituted. Secrets: never log or report these. */
+  transport: OtlpTransport;
+  /** Resolved headers (gRPC: metadata), values from env and files already substituted. Secrets: never log or report these. */
   headers: Record<string, string>;
+  timeoutMillis: number;
+  compression: 'gzip' | 'none';
+}
+
+export interface InstrumentationScope {
+  name: string;
+  version?: string;
+}
+
+export type MarkProjection = 'inherit' | 'event' | 'tool';
+
+export interface OtlpOutputConfig extends OtlpEndpointBase {
+  projection: OtlpProjection;
   serviceName: string;
+  serviceNamespace?: string;
+  serviceVersion?: string;
+  /** OTEL_RESOURCE_ATTRIBUTES overlaid by the config's resource_attributes. */
   resourceAttributes: Record<string, string | number | boolean>;
   /** OpenInference project (resource attribute + x-project-name header); undefined for plain gen_ai. */
   projectName?: string;
-  timeoutMillis: number;
-  compression: 'gzip' | 'none';
+  /** Undefined: the plugin's own name and version. */
+  instrumentationScope?: InstrumentationScope;
+  // The loader always sets the fields below; undefined means the default (inherit / none).
+  /** How marks become spans: `inherit` (the projection's default), as span `event`s, or as `tool`-like child spans. */
+  markProjection?: MarkProjection;
+  markExcludeNames?: string[];
+  /** Copy attribute `key` also to `alias` on every span. */
+  attributeMappings?: { key: string; alias: string }[];
+  promoteMetadataPrefixes?: string[];
+  promoteResourceMetadataPrefixes?: string[];
+  completedSpanContextTtlMillis?: number;
+  /** OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: longest string attribute value; undefined = no limit. */
+  attributeValueLengthLimit?: number;
   maxQueueSize: number;
   maxExportBatchSize: number;
   scheduledDelayMillis: number;
 }
 
-export interface AdaptiveConfig {
+export type MetricsEndpointConfig = OtlpEndpointBase;
+
+export type MetricsTemporality = 'cumulative' | 'delta' | 'low_memory';
+
+export interface MetricsConfig extends OutputSwitch {
+  endpoints: MetricsEndpointConfig[];
+  exportIntervalMillis: number;
+  temporality: MetricsTemporality;
+  maxInstruments: number;
+  /** Attribute sets per instrument at most (the SDK's aggregation cardinality limit). */
+  cardinalityLimit: number;
+  serviceName: string;
+  resourceAttributes: Record<string, string | number | boolean>;
+}
+
+export type LogsEndpointConfig = OtlpEndpointBase;
+
+export type LogSeverity = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+export interface LogsConfig extends OutputSwitch {
+  endpoints: LogsEndpointConfig[];
+  minimumSeverity: LogSeverity;
+  /** OTel SeverityNumber of minimumSeverity (TRACE 1, DEBUG 5, INFO 9, WARN 13, ERROR 17, FATAL 21). */
+  minimumSeverityNumber: number;
+  maxQueueSize: number;
+  maxExportBatchSize: number;
+  scheduledDelayMillis: number;
+  serviceName: string;
+  resourceAttributes: Record<string, string | number | boolean>;
+  attributeValueLengthLimit?: number;
+}
+
+export type SamplerKind =
+  | 'always_on'
+  | 'always_off'
+  | 'traceidratio'
+  | 'parentbased_always_on'
+  | 'parentbased_always_off'
+  | 'parentbased_traceidratio';
+
+export interface SamplingConfig {
+  sampler: SamplerKind;
+  /** Used by the *traceidratio samplers; 0..1. */
+  ratio: number;
+  /** ATIF is complete by default; true applies the same per-session decision to ATIF. */
+  applyToAtif: boolean;
+  /** Where the sampler came from, for status. */
+  source: 'default' | 'config' | 'env';
+}
+
+export interface AdaptiveConfig extends OutputSwitch {
   enabled: boolean;
   agentId: string;
   backend: 'in_memory';
@@ -73,10 +225,19 @@ export interface NemoRelayConfig {
   backend: 'hooks';
   capture: CaptureConfig;
   correlation: CorrelationConfig;
-  /** Undefined when no observability component enables ATIF. */
+  /** Undefined when no observability component configures ATIF. */
   atif?: AtifConfig;
-  /** Every OTLP output, enabled or not (status shows disabled ones too). */
+  /** Undefined when no observability component configures `atof`. */
+  atof?: AtofConfig;
+  /** Every OTLP trace output, enabled or not (status shows disabled ones too). */
   otlp: OtlpOutputConfig[];
+  /** `opentelemetry.metrics` (observability config version 4). */
+  metrics?: MetricsConfig;
+  /** `opentelemetry.logs` (observability config version 4). */
+  logs?: LogsConfig;
+  sampling: SamplingConfig;
+  /** Published `enable_full_payloads`; accepted, capture.* decides what content leaves. */
+  enableFullPayloads: boolean;
   adaptive?: AdaptiveConfig;
   policy: PolicyConfig;
 }

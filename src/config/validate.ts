@@ -1,90 +1,99 @@
-// JSON-schema validation of the raw config (ajv, draft 2020-12) turned into ConfigIssues that
-// a person can act on: the JSON path, what was expected, what was found.
+// JSON-schema validation of the raw config (ajv, draft 2020-12) turned into problems a person
+// can act on: the JSON path, what was expected, what was found. The manifest schema
+// (config.schema.json) leaves `plugins` open so OpenClaw never refuses a published config;
+// here `plugins` is checked against plugins.schema.json, and load.ts decides per problem
+// (policy, which output it belongs to) what it switches off.
 
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
-import type { ConfigIssue, PolicyConfig } from './types.ts';
+import type { ConfigIssue } from './types.ts';
 
-export const CONFIG_SCHEMA = JSON.parse(
-  readFileSync(new URL('../../schemas/config.schema.json', import.meta.url), 'utf8'),
-) as Record<string, unknown>;
+const readSchema = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../../schemas/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
 
-/**
- * The schema as the plugin applies it: inside `plugins` the published schema lets unknown
- * fields through (so OpenClaw's own validation does not reject them and plugins.policy can
- * decide); here they are closed again, and schemaIssues() applies the policy to them.
- */
-function closedCopy(node: unknown, inPlugins: boolean): unknown {
-  if (Array.isArray(node)) return node.map((n) => closedCopy(n, inPlugins));
-  if (typeof node !== 'object' || node === null) return node;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) out[k] = closedCopy(v, inPlugins || k === '$defs');
-  if (inPlugins && out.type === 'object' && out.additionalProperties === true && out.properties) out.additionalProperties = false;
-  return out;
+export const CONFIG_SCHEMA = readSchema('config.schema.json');
+export const PLUGINS_SCHEMA = readSchema('plugins.schema.json');
+
+/** unknown_field / unsupported_value follow plugins.policy; invalid is a value that cannot be used. */
+export type ProblemKind = 'unknown_field' | 'unsupported_value' | 'invalid';
+
+export interface SchemaProblem {
+  kind: ProblemKind;
+  /** Severity `error`; load.ts applies the policy. */
+  issue: ConfigIssue;
 }
 
-const validate = new Ajv2020({ allErrors: true, strict: false }).compile(closedCopy(CONFIG_SCHEMA, false) as Record<string, unknown>);
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+ajv.addSchema(PLUGINS_SCHEMA);
+const applied = {
+  ...CONFIG_SCHEMA,
+  $defs: { pluginHost: { $ref: PLUGINS_SCHEMA.$id } },
+};
+const validate = ajv.compile(applied);
 
-export function schemaIssues(value: unknown, policy: PolicyConfig): ConfigIssue[] {
+export function schemaProblems(value: unknown): SchemaProblem[] {
   if (validate(value)) return [];
-  const issues: ConfigIssue[] = [];
+  const problems: SchemaProblem[] = [];
   const seen = new Set<string>();
   for (const e of validate.errors ?? []) {
     // `if` only says which branch failed; the branch's own errors carry the detail.
     if (e.keyword === 'if') continue;
-    const issue = toIssue(e, value, policy);
-    if (!issue) continue;
-    const key = `${issue.path}|${issue.expected}`;
+    const problem = toProblem(e, value);
+    const key = `${problem.issue.path}|${problem.issue.expected}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    issues.push(issue);
+    problems.push(problem);
   }
-  return issues;
+  return problems;
 }
 
-function toIssue(e: ErrorObject, root: unknown, policy: PolicyConfig): ConfigIssue | undefined {
+function toProblem(e: ErrorObject, root: unknown): SchemaProblem {
   const at = valueAt(root, e.instancePath);
   const secret = /header|token|secret|password|api[_-]?key|authorization|credential/i.test(e.instancePath);
   const found = secret ? '[redacted]' : describe(at);
   const p = e.params as Record<string, unknown>;
+  const where = e.instancePath || '/';
   switch (e.keyword) {
     case 'additionalProperties': {
       const field = String(p.additionalProperty);
-      const behavior = e.instancePath.startsWith('/plugins') ? policy.unknownField : 'error';
-      if (behavior === 'ignore') return undefined;
       return {
-        path: `${e.instancePath}/${field}`,
-        expected: 'no such field',
-        found: `unknown field ${JSON.stringify(field)}`,
-        severity: behavior === 'error' ? 'error' : 'warning',
-        message: `${e.instancePath || '/'}: unknown field ${JSON.stringify(field)}`,
+        kind: e.instancePath.startsWith('/plugins') ? 'unknown_field' : 'invalid',
+        issue: {
+          path: `${e.instancePath}/${escapePointer(field)}`,
+          expected: 'no such field',
+          found: `unknown field ${JSON.stringify(field)}`,
+          severity: 'error',
+          message: `${where}: unknown field ${JSON.stringify(field)} is not used by this plugin`,
+        },
       };
     }
     case 'required':
-      return {
+      return invalid({
         path: `${e.instancePath}/${String(p.missingProperty)}`,
         expected: 'a value (required)',
         found: 'missing',
         severity: 'error',
-        message: `${e.instancePath || '/'}: ${String(p.missingProperty)} is required`,
-      };
+        message: `${where}: ${String(p.missingProperty)} is required`,
+      });
     case 'type':
-      return issue(e, `${String(p.type)}`, found);
+      return invalid(issue(e, `${String(p.type).replace(',', ' or ')}`, found));
     case 'enum':
-      return issue(e, `one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`, found);
+      return { kind: 'unsupported_value', issue: issue(e, `one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`, found) };
     case 'const':
-      return issue(e, JSON.stringify(p.allowedValue), found);
+      return invalid(issue(e, JSON.stringify(p.allowedValue), found));
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      return issue(e, `a number ${String(p.comparison)} ${String(p.limit)}`, found);
+      return invalid(issue(e, `a number ${String(p.comparison)} ${String(p.limit)}`, found));
     case 'minLength':
-      return issue(e, `a string of at least ${String(p.limit)} characters`, found);
+      return invalid(issue(e, `a string of at least ${String(p.limit)} characters`, found));
     default:
-      return issue(e, e.message ?? e.keyword, found);
+      return invalid(issue(e, e.message ?? e.keyword, found));
   }
 }
+
+const invalid = (i: ConfigIssue): SchemaProblem => ({ kind: 'invalid', issue: i });
 
 function issue(e: ErrorObject, expected: string, found: string): ConfigIssue {
   return { path: e.instancePath || '/', expected, found, severity: 'error', message: `${e.instancePath || '/'}: expected ${expected}, found ${found}` };
@@ -98,6 +107,10 @@ function valueAt(root: unknown, pointer: string): unknown {
     cur = (cur as Record<string, unknown>)[key];
   }
   return cur;
+}
+
+export function escapePointer(s: string): string {
+  return s.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 function describe(v: unknown): string {

@@ -32,7 +32,7 @@ describe('config', () => {
     const { config, issues, invalid } = loadConfig(GUIDE, { OPENCLAW_STATE_DIR: '/state' });
     expect(issues).toEqual([]);
     expect(invalid).toBe(false);
-    expect(config.atif).toEqual({ enabled: true, agentName: 'openclaw', outputDirectory: '/state/nemo-relay-atif', filenameTemplate: '{session_id}.json' });
+    expect(config.atif).toEqual({ enabled: true, agentName: 'openclaw', outputDirectory: '/state/nemo-relay-atif', filenameTemplate: '{session_id}.json', storage: [] });
     expect(config.otlp.map((o) => [o.name, o.enabled, o.projection])).toEqual([
       ['opentelemetry', false, 'gen_ai'],
       ['openinference', false, 'openinference'],
@@ -57,8 +57,13 @@ describe('config', () => {
 
   it('applies plugins.policy to unknown fields, components and values', () => {
     const typo = { plugins: { components: [{ kind: 'observability', config: { atif: { output_dir: 'x' } } }] } };
-    expect(loadConfig(typo).issues[0]).toMatchObject({ path: '/plugins/components/0/config/atif/output_dir', severity: 'error' });
-    expect(loadConfig({ plugins: { ...typo.plugins, policy: { unknown_field: 'warn' } } }).issues[0]!.severity).toBe('warning');
+    expect(loadConfig(typo).issues[0]).toMatchObject({ path: '/plugins/components/0/config/atif/output_dir', severity: 'warning' });
+    expect(loadConfig(typo).config.atif?.enabled).toBe(true);
+    const strict = loadConfig({ plugins: { ...typo.plugins, policy: { unknown_field: 'error' } } });
+    expect(strict.issues[0]!.severity).toBe('error');
+    // Even then only ATIF (the section the field is in) is off, with the reason.
+    expect(strict.invalid).toBe(false);
+    expect(strict.config.atif).toMatchObject({ enabled: false, disabledReason: expect.stringContaining('output_dir') });
     expect(loadConfig({ plugins: { ...typo.plugins, policy: { unknown_field: 'ignore' } } }).issues).toEqual([]);
     // The host (OpenClaw) must let unknown plugin fields through so the policy can decide.
     expect(new Ajv2020({ strict: false }).compile(read('schemas/config.schema.json'))(typo)).toBe(true);
@@ -67,6 +72,8 @@ describe('config', () => {
     expect(unknownKind.issues[0]).toMatchObject({ severity: 'warning', path: '/plugins/components/0/kind' });
     const learner = loadConfig({ plugins: { components: [{ kind: 'adaptive', config: { telemetry: { learners: ['nope'] } } }] } });
     expect(learner.issues[0]).toMatchObject({ path: '/plugins/components/0/config/telemetry/learners/0', severity: 'error' });
+    expect(learner.invalid).toBe(false);
+    expect(learner.config.adaptive).toMatchObject({ enabled: false, disabledReason: expect.stringContaining('nope') });
     const backend = loadConfig({ plugins: { policy: { unsupported_value: 'warn' }, components: [{ kind: 'adaptive', config: { state: { backend: { kind: 'redis' } } } }] } });
     expect(backend.invalid).toBe(false);
     expect(backend.config.adaptive).toBeUndefined();

@@ -433,6 +433,7 @@ export function otlpConfig(endpoint: string, overrides: Partial<OtlpOutputConfig
     projection: 'gen_ai',
     enabled: true,
     endpoint,
+    transport: 'http_binary',
     headers: {},
     serviceName: 'openclaw-nemo-relay-test',
     resourceAttributes: { 'deployment.environment.name': 'test' },
