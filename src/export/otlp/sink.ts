@@ -1,4 +1,4 @@
-// An OTLP/HTTP protobuf output as a TraceSink: one per configured endpoint, shared by the
+// An OTLP output (HTTP protobuf or gRPC, by the endpoint's transport) as a TraceSink: one per configured endpoint, shared by the
 // gen_ai, OpenInference and `full` projections.
 //
 // Design: spans are built as finished ReadableSpan records and handed straight to an
@@ -18,12 +18,14 @@
 
 import type { Attributes } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { Resource } from '@opentelemetry/resources';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 
 import type { OtlpOutputConfig } from '../../config/types.ts';
+import { createTraceExporter } from '../../outputs/otlp/trace-exporter.ts';
+import { isOtlpTransport } from '../../outputs/otlp/transport.ts';
+import type { OtlpTransport } from '../../outputs/otlp/transport.ts';
 import type { BackgroundLane } from '../../runtime/background.ts';
 import type { Run, Session } from '../../trace/model.ts';
 import type { SinkHealth, TraceSink } from '../sink.ts';
@@ -50,17 +52,19 @@ export interface OtlpSinkOptions {
 /** How many run span ids to remember to skip a run reported twice (runEnded after sessionEnded). */
 const SEEN_RUNS_CAP = 50_000;
 
-type ExporterConfig = NonNullable<ConstructorParameters<typeof OTLPTraceExporter>[0]>;
+/** Until the config carries `transport` on every endpoint, an endpoint without it is OTLP/HTTP. */
+function transportOf(config: OtlpOutputConfig): OtlpTransport {
+  const t = (config as OtlpOutputConfig & { transport?: unknown }).transport;
+  return isOtlpTransport(t) ? t : 'http_binary';
+}
 
 function createExporter(config: OtlpOutputConfig, headers: Record<string, string>): SpanExporter {
-  return new OTLPTraceExporter({
+  return createTraceExporter({
+    transport: transportOf(config),
     url: config.endpoint,
     headers,
     timeoutMillis: config.timeoutMillis,
-    // CompressionAlgorithm is a string enum of otlp-exporter-base ('gzip' | 'none').
-    compression: config.compression as ExporterConfig['compression'],
-    // ExportQueue keeps one request in flight; a small limit is only a backstop.
-    concurrencyLimit: 4,
+    compression: config.compression,
   });
 }
 
@@ -70,6 +74,7 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
   const secrets = secretsOf(config.endpoint, headers);
   const describeError = (error: unknown) => safeErrorMessage(error, secrets);
   const endpoint = redactEndpoint(config.endpoint);
+  const transport = transportOf(config);
 
   const resourceAttributes: Attributes = {
     ...config.resourceAttributes,
@@ -171,7 +176,9 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
     flushSync() {
       // Only for process 'exit' after an un-awaited run: everything still queued goes out in
       // one bounded synchronous request (see export-sync.ts); in-flight requests are lost.
-      if (!queue || stopped || opts.exporter) return;
+      // gRPC has no synchronous path (the child-process POST speaks OTLP/HTTP only): what is
+      // still queued at a bare process exit is lost, as with any in-flight request.
+      if (!queue || stopped || opts.exporter || transport === 'grpc') return;
       stopped = true;
       try {
         const spans = queue.takeAll();
@@ -209,6 +216,7 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
         queueDepth: s?.queued ?? 0,
         details: {
           endpoint,
+          transport,
           projection: projection.name,
           inFlight: s?.inFlight ?? 0,
           failedSpans: s?.failedSpans ?? 0,
