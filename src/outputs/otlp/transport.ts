@@ -125,3 +125,20 @@ export function httpExporterConfig(target: OtlpTarget) {
       : {}),
   } as const;
 }
+
+/**
+ * OTLP/HTTP: an endpoint given as a bare origin (`http://collector:4318`) gets the signal's
+ * standard path, as the published plugin does; a URL with a path is used as it is.
+ */
+export function withSignalPath(target: OtlpTarget, signal: 'traces' | 'metrics' | 'logs'): OtlpTarget {
+  if (target.transport !== 'http_binary') return target;
+  let url: URL;
+  try {
+    url = new URL(target.url);
+  } catch {
+    return target; // reported by the exporter factory, which names the field
+  }
+  if (url.pathname !== '/' && url.pathname !== '') return target;
+  url.pathname = `/v1/${signal}`;
+  return { ...target, url: url.toString() };
+}
