@@ -41,6 +41,14 @@ function points(metrics: ReceivedMetric[], name: string, where: Record<string, s
     .flatMap((m) => m.points)
     .filter((p) => Object.entries(where).every(([k, v]) => p.attributes[k] === v));
 }
+/** Polls until `check` holds: the client settles its counters a moment after the server answers. */
+async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 const total = (ps: ReceivedPoint[], f: 'sum' | 'count' | 'value') => ps.reduce((a, p) => a + (p[f] ?? 0), 0);
 
 // Three agents' worth of calls with chosen numbers.
@@ -225,11 +233,11 @@ describe('metrics over OTLP/gRPC', () => {
     const sink = sinkWith([{ transport: 'grpc', url: g.url, headers: {}, timeoutMillis: 600, compression: 'none' }]);
     feed(sink);
     await sink.flush();
-    expect(sink.health()).toMatchObject({ state: 'degraded' });
+    await eventually(() => sink.health().state === 'degraded');
     expect(sink.health().failures).toBeGreaterThanOrEqual(1);
     g.failWith(undefined);
     await sink.flush();
-    expect(sink.health().state).toBe('ok');
+    await eventually(() => sink.health().state === 'ok');
     expectCallNumbers(g.metrics.at(-1)!.items);
   });
 });
