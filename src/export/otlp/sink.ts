@@ -24,7 +24,7 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 
 import type { OtlpOutputConfig } from '../../config/types.ts';
 import { createTraceExporter } from '../../outputs/otlp/trace-exporter.ts';
-import { isOtlpTransport } from '../../outputs/otlp/transport.ts';
+import { isOtlpTransport, transportFromEnv } from '../../outputs/otlp/transport.ts';
 import type { OtlpTransport } from '../../outputs/otlp/transport.ts';
 import type { BackgroundLane } from '../../runtime/background.ts';
 import type { Run, Session } from '../../trace/model.ts';
@@ -52,10 +52,10 @@ export interface OtlpSinkOptions {
 /** How many run span ids to remember to skip a run reported twice (runEnded after sessionEnded). */
 const SEEN_RUNS_CAP = 50_000;
 
-/** Until the config carries `transport` on every endpoint, an endpoint without it is OTLP/HTTP. */
+/** The endpoint's own `transport`, else OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL, else OTLP/HTTP. */
 function transportOf(config: OtlpOutputConfig): OtlpTransport {
   const t = (config as OtlpOutputConfig & { transport?: unknown }).transport;
-  return isOtlpTransport(t) ? t : 'http_binary';
+  return isOtlpTransport(t) ? t : (transportFromEnv('traces')?.transport ?? 'http_binary');
 }
 
 function createExporter(config: OtlpOutputConfig, headers: Record<string, string>): SpanExporter {
