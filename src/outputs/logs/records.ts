@@ -5,6 +5,7 @@
 import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
+import { millisToHrTime } from '@opentelemetry/core';
 import type { LogAttributes, LogRecord } from '@opentelemetry/api-logs';
 
 import { agentName, conversationId } from '../../export/otlp/model-facts.ts';
@@ -84,7 +85,8 @@ export function markRecord(session: Session, owner: Owner, mark: Mark, ids: Span
   }
   const record: LogRecord = {
     eventName: mark.name,
-    timestamp: Number.isFinite(mark.time) ? mark.time : Date.now(),
+    // An explicit HrTime: a bare number would go through the SDK's relative-or-epoch guess.
+    timestamp: millisToHrTime(Number.isFinite(mark.time) ? mark.time : Date.now()),
     severityNumber: sev.number,
     severityText: sev.text,
     body: mark.message,

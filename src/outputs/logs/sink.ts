@@ -4,6 +4,7 @@
 // per endpoint; runEnded only builds records into bounded in-memory queues.
 
 import type { LogAttributes } from '@opentelemetry/api-logs';
+import { millisToHrTime } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
@@ -139,7 +140,7 @@ export function createLogsSink(opts: LogsOutputOptions): LogsSink {
           if (d.output !== undefined) attributes['nemo_relay.output'] = d.output;
           logger.emit({
             eventName: d.name,
-            timestamp: d.time ?? now(),
+            timestamp: millisToHrTime(d.time ?? now()),
             severityNumber: sev.number,
             severityText: sev.text,
             body: d.message,

@@ -116,6 +116,7 @@ describe('logs over OTLP/HTTP', () => {
     await r.waitFor(() => allLogs(r.logs).length >= 2);
     const [failure, drop] = [...allLogs(r.logs)].sort((a, b) => a.eventName.localeCompare(b.eventName)).reverse();
     expect(failure).toMatchObject({ eventName: 'output.failure', severityNumber: 17, traceId: s.traceId, spanId: s.spanId, body: 'opentelemetry[1]: HTTP 503' });
+    expect(failure!.timeUnixNano).toBe(BigInt(T0) * 1_000_000n);
     expect(failure!.attributes).toMatchObject({ 'nemo_relay.output': 'opentelemetry[1]', 'session.id': s.sessionId });
     expect(drop).toMatchObject({ eventName: 'output.dropped', severityNumber: 13, traceId: '', spanId: '' });
   });
