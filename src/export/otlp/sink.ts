@@ -23,6 +23,7 @@ import type { Resource } from '@opentelemetry/resources';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 
 import type { OtlpOutputConfig } from '../../config/types.ts';
+import { exportSyncGrpc } from '../../outputs/otlp/export-sync-grpc.ts';
 import { createTraceExporter } from '../../outputs/otlp/trace-exporter.ts';
 import { isOtlpTransport, transportFromEnv } from '../../outputs/otlp/transport.ts';
 import type { OtlpTransport } from '../../outputs/otlp/transport.ts';
@@ -176,14 +177,12 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
     flushSync() {
       // Only for process 'exit' after an un-awaited run: everything still queued goes out in
       // one bounded synchronous request (see export-sync.ts); in-flight requests are lost.
-      // gRPC has no synchronous path (the child-process POST speaks OTLP/HTTP only): what is
-      // still queued at a bare process exit is lost, as with any in-flight request.
-      if (!queue || stopped || opts.exporter || transport === 'grpc') return;
+      if (!queue || stopped || opts.exporter) return;
       stopped = true;
       try {
         const spans = queue.takeAll();
         if (spans.length === 0) return;
-        const result = exportSync(spans, {
+        const result = (transport === 'grpc' ? exportSyncGrpc : exportSync)(spans, {
           url: config.endpoint,
           headers,
           compression: config.compression,

@@ -178,6 +178,38 @@ describe('OTLP/gRPC collector failures', () => {
   }, 30_000);
 });
 
+describe('OTLP/gRPC at process exit', () => {
+  const canRunTs = Boolean((process.features as { typescript?: unknown }).typescript);
+  it.skipIf(!canRunTs)('flushSync delivers what is still queued when the process exits without awaiting', async () => {
+    const { spawn } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const g = await grpcReceiver();
+    const script = fileURLToPath(new URL('./exit-flush-grpc-child.ts', import.meta.url));
+    const child = spawn(process.execPath, [script, g.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, err).toBe(0);
+    expect(g.spans()).toHaveLength(TREE_SPAN_COUNT);
+    expect(g.traces[0]?.metadata['x-exit']).toBe('yes');
+    const health = JSON.parse(out) as { exported: number; queueDepth: number; failures: number };
+    expect(health).toMatchObject({ exported: TREE_SPAN_COUNT, queueDepth: 0, failures: 0 });
+  }, 20_000);
+
+  it('a sync export to an unreachable collector is a counted failure, bounded in time', async () => {
+    const { exportSyncGrpc } = await import('../../../src/outputs/otlp/export-sync-grpc.ts');
+    const g = await grpcReceiver();
+    await g.stop();
+    const s = bareSession();
+    const started = Date.now();
+    const result = exportSyncGrpc(readableSpans(s, nextRun(s)), { url: g.url, headers: {}, compression: 'none', timeoutMillis: 800 });
+    expect(result.ok).toBe(false);
+    expect(Date.now() - started).toBeLessThan(800 + 2500);
+  }, 20_000);
+});
+
 // --- helpers --------------------------------------------------------------------------
 
 
