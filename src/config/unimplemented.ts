@@ -33,7 +33,7 @@ export const NOT_IMPLEMENTED: readonly string[] = [
 ];
 
 /** `transport: "grpc"` on a trace endpoint, until the gRPC exporter is wired in. */
-export const GRPC_TRACES_IMPLEMENTED = false;
+export const GRPC_TRACES_IMPLEMENTED = true;
 
 export function notImplementedIssues(cfg: Obj, path: string, patterns: readonly string[] = NOT_IMPLEMENTED): ConfigIssue[] {
   const issues: ConfigIssue[] = [];

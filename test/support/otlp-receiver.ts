@@ -97,7 +97,7 @@ const root = require('otlp-proto-0210/build/src/generated/root.js') as {
 const { ExportTraceServiceRequest, ExportTraceServiceResponse } = root.opentelemetry.proto.collector.trace.v1;
 
 // protobufjs toObject output: longs as decimal strings (exact), bytes as hex via Buffer.
-interface PlainAnyValue {
+export interface PlainAnyValue {
   stringValue?: string;
   boolValue?: boolean;
   intValue?: string;
@@ -107,7 +107,7 @@ interface PlainAnyValue {
   bytesValue?: Uint8Array;
   value?: string;
 }
-interface PlainKeyValue {
+export interface PlainKeyValue {
   key: string;
   value?: PlainAnyValue;
 }
@@ -130,7 +130,7 @@ interface PlainRequest {
   }[];
 }
 
-function anyValue(v: PlainAnyValue | undefined): AttributeValue {
+export function anyValue(v: PlainAnyValue | undefined): AttributeValue {
   if (!v) return null;
   switch (v.value) {
     case 'stringValue':
@@ -155,7 +155,7 @@ function anyValue(v: PlainAnyValue | undefined): AttributeValue {
   }
 }
 
-function attributes(list: PlainKeyValue[] | undefined): Attributes {
+export function attributes(list: PlainKeyValue[] | undefined): Attributes {
   const out: Attributes = {};
   for (const kv of list ?? []) out[kv.key] = anyValue(kv.value);
   return out;
@@ -205,7 +205,7 @@ export function decodeExportRequest(body: Uint8Array): { resources: Attributes[]
   return { resources, spans };
 }
 
-function decompress(body: Buffer, encoding: string | undefined): Buffer {
+export function decompress(body: Buffer, encoding: string | undefined): Buffer {
   switch ((encoding ?? 'identity').toLowerCase()) {
     case 'gzip':
     case 'x-gzip':

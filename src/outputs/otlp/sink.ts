@@ -1,4 +1,4 @@
-// An OTLP/HTTP protobuf output as a TraceSink: one per configured endpoint, shared by the
+// An OTLP output (HTTP protobuf or gRPC, by the endpoint's transport) as a TraceSink: one per configured endpoint, shared by the
 // gen_ai, OpenInference and `full` projections.
 //
 // Design: spans are built as finished ReadableSpan records and handed straight to an
@@ -18,13 +18,15 @@
 
 import type { Attributes } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { Resource } from '@opentelemetry/resources';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 
 import type { OtlpOutputConfig } from '../../config/types.ts';
 import type { BackgroundLane } from '../../fanout/lane.ts';
+import { exportSyncGrpc } from './export-sync-grpc.ts';
+import { createTraceExporter } from './trace-exporter.ts';
+import type { OtlpTransport } from './transport.ts';
 import type { Run, Session } from '../../trace/model.ts';
 import type { SinkHealth, TraceSink } from '../../fanout/sink.ts';
 import { ExportQueue } from './export-queue.ts';
@@ -47,17 +49,18 @@ export interface OtlpSinkOptions {
   lane?: BackgroundLane;
 }
 
-type ExporterConfig = NonNullable<ConstructorParameters<typeof OTLPTraceExporter>[0]>;
+// The config already resolved the transport (the endpoint's own, else OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL).
+function transportOf(config: OtlpOutputConfig): OtlpTransport {
+  return config.transport;
+}
 
 function createExporter(config: OtlpOutputConfig, headers: Record<string, string>): SpanExporter {
-  return new OTLPTraceExporter({
+  return createTraceExporter({
+    transport: transportOf(config),
     url: config.endpoint,
     headers,
     timeoutMillis: config.timeoutMillis,
-    // CompressionAlgorithm is a string enum of otlp-exporter-base ('gzip' | 'none').
-    compression: config.compression as ExporterConfig['compression'],
-    // ExportQueue keeps one request in flight; a small limit is only a backstop.
-    concurrencyLimit: 4,
+    compression: config.compression,
   });
 }
 
@@ -67,6 +70,7 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
   const secrets = secretsOf(config.endpoint, headers);
   const describeError = (error: unknown) => safeErrorMessage(error, secrets);
   const endpoint = redactEndpoint(config.endpoint);
+  const transport = transportOf(config);
 
   const resourceAttributes: Attributes = {
     ...config.resourceAttributes,
@@ -163,7 +167,7 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
       try {
         const spans = queue.takeAll();
         if (spans.length === 0) return;
-        const result = exportSync(spans, {
+        const result = (transport === 'grpc' ? exportSyncGrpc : exportSync)(spans, {
           url: config.endpoint,
           headers,
           compression: config.compression,
@@ -196,6 +200,7 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
         queueDepth: s?.queued ?? 0,
         details: {
           endpoint,
+          transport,
           projection: projection.name,
           inFlight: s?.inFlight ?? 0,
           failedSpans: s?.failedSpans ?? 0,

@@ -1,0 +1,17 @@
+// Child process for the gRPC exit-flush test: like exit-flush-child.ts, over OTLP/gRPC with a
+// header, then process.exit() at once. Prints the sink's health as JSON on exit.
+
+import type { OtlpOutputConfig } from '../../../../src/config/types.ts';
+import { createOtlpOutputSink } from '../../../../src/outputs/otlp/projections.ts';
+import { buildTree, exportTree, otlpConfig } from './session-fixture.ts';
+
+const url = process.argv[2];
+if (!url) throw new Error('usage: exit-flush-grpc-child.ts <receiver url>');
+const config = { ...otlpConfig(url, { scheduledDelayMillis: 60_000, headers: { 'x-exit': 'yes' } }), transport: 'grpc' } as OtlpOutputConfig;
+const sink = createOtlpOutputSink(config);
+exportTree(sink, buildTree());
+process.on('exit', () => {
+  sink.flushSync?.();
+  process.stdout.write(JSON.stringify(sink.health()));
+});
+process.exit(0);

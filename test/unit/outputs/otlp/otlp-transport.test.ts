@@ -1,0 +1,98 @@
+// Transport choice and isolation: the standard environment picks gRPC where the config is
+// silent, bare origins get the signal path, and none of the OTel outputs registers anything
+// global (OpenClaw's own diagnostics-otel must not see or be seen by them).
+
+import { afterEach, describe, expect, it } from 'vitest';
+
+import type { OtlpOutputConfig } from '../../../../src/config/types.ts';
+import { createOtlpOutputSink } from '../../../../src/outputs/otlp/projections.ts';
+import { createLogsSink } from '../../../../src/outputs/logs/sink.ts';
+import { createMetricsSink } from '../../../../src/outputs/metrics/sink.ts';
+import { transportFromEnv, withSignalPath } from '../../../../src/outputs/otlp/transport.ts';
+import { startOtlpGrpcReceiver } from '../../../support/otlp-grpc-receiver.ts';
+import { startOtlpSignalReceiver } from '../../../support/otlp-signal-receiver.ts';
+import { bareSession, buildTree, exportTree, otlpConfig, simpleRun } from './session-fixture.ts';
+
+const ENV = ['OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_LOGS_PROTOCOL'];
+const saved = Object.fromEntries(ENV.map((k) => [k, process.env[k]]));
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+  for (const k of ENV) {
+    if (saved[k] === undefined) delete process.env[k];
+    else process.env[k] = saved[k];
+  }
+});
+
+describe('transport from the environment', () => {
+  it('reads the signal-specific variable first, then the general one', () => {
+    for (const k of ENV) delete process.env[k];
+    expect(transportFromEnv('traces')).toBeUndefined();
+    process.env['OTEL_EXPORTER_OTLP_PROTOCOL'] = 'grpc';
+    expect(transportFromEnv('traces')).toEqual({ transport: 'grpc' });
+    process.env['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'] = 'http/protobuf';
+    expect(transportFromEnv('traces')).toEqual({ transport: 'http_binary' });
+    expect(transportFromEnv('metrics')).toEqual({ transport: 'grpc' });
+    process.env['OTEL_EXPORTER_OTLP_LOGS_PROTOCOL'] = 'http/json';
+    expect(transportFromEnv('logs')?.warning).toMatch(/OTEL_EXPORTER_OTLP_LOGS_PROTOCOL=http\/json is not supported/);
+  });
+
+  it('a trace endpoint without transport goes over gRPC when OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=grpc', async () => {
+    const g = await startOtlpGrpcReceiver();
+    cleanup.push(() => g.close());
+    process.env['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'] = 'grpc';
+    const sink = createOtlpOutputSink(otlpConfig(g.url));
+    cleanup.push(() => sink.shutdown());
+    const s = bareSession();
+    sink.runEnded(s, simpleRun(s, 1));
+    await sink.flush();
+    expect(g.spans()).toHaveLength(2);
+    expect(sink.health().details?.['transport']).toBe('grpc');
+  });
+
+  it('an explicit transport wins over the environment', async () => {
+    process.env['OTEL_EXPORTER_OTLP_PROTOCOL'] = 'grpc';
+    const g = await startOtlpGrpcReceiver();
+    cleanup.push(() => g.close());
+    const sink = createOtlpOutputSink({ ...otlpConfig('http://127.0.0.1:9/v1/traces'), transport: 'http_binary' } as OtlpOutputConfig);
+    cleanup.push(() => sink.shutdown());
+    expect(sink.health().details?.['transport']).toBe('http_binary');
+  });
+});
+
+describe('signal paths', () => {
+  const t = (url: string, transport: 'grpc' | 'http_binary' = 'http_binary') => ({ transport, url, headers: {}, timeoutMillis: 1, compression: 'none' as const });
+  it('adds /v1/<signal> to a bare origin over HTTP only', () => {
+    expect(withSignalPath(t('http://c:4318'), 'metrics').url).toBe('http://c:4318/v1/metrics');
+    expect(withSignalPath(t('http://c:4318/'), 'logs').url).toBe('http://c:4318/v1/logs');
+    expect(withSignalPath(t('http://c:4318/custom/path'), 'logs').url).toBe('http://c:4318/custom/path');
+    expect(withSignalPath(t('http://c:4317', 'grpc'), 'logs').url).toBe('http://c:4317');
+  });
+});
+
+describe('isolation', () => {
+  it('no OTel output registers a global provider, propagator or diag logger', async () => {
+    const apiKey = Symbol.for('opentelemetry.js.api.1');
+    const logsKey = Symbol.for('io.opentelemetry.js.api.logs');
+    const g = globalThis as Record<symbol, unknown>;
+    const before = { api: { ...(g[apiKey] as object | undefined) }, logs: g[logsKey] };
+
+    const r = await startOtlpSignalReceiver();
+    cleanup.push(() => r.close());
+    const grpc = await startOtlpGrpcReceiver();
+    cleanup.push(() => grpc.close());
+    const endpoint = { transport: 'http_binary' as const, url: r.origin, headers: {}, timeoutMillis: 1000, compression: 'none' as const };
+    const metrics = createMetricsSink({ enabled: true, endpoints: [endpoint], exportIntervalMillis: 60_000, temporality: 'cumulative', serviceName: 'iso' });
+    const logs = createLogsSink({ enabled: true, endpoints: [endpoint], maxQueueSize: 100, maxExportBatchSize: 10, scheduledDelayMillis: 10, serviceName: 'iso' });
+    const traces = createOtlpOutputSink({ ...otlpConfig(grpc.url), transport: 'grpc' } as OtlpOutputConfig);
+    const tree = buildTree();
+    for (const sink of [metrics, logs, traces]) exportTree(sink, tree);
+    for (const sink of [metrics, logs, traces]) await sink.flush();
+    for (const sink of [metrics, logs, traces]) await sink.shutdown();
+    expect(r.metrics.length + r.logs.length).toBeGreaterThan(0);
+    expect(grpc.spans().length).toBeGreaterThan(0);
+
+    expect({ ...(g[apiKey] as object | undefined) }).toEqual(before.api);
+    expect(g[logsKey]).toBe(before.logs);
+  });
+});
