@@ -10,6 +10,7 @@ import { loadConfig } from '../../../src/config/load.ts';
 import { AtofJournal, parseAtof, replaceDots, type AtofMark } from '../../../src/outputs/atof/index.ts';
 import { CapturePolicy } from '../../../src/trace/capture.ts';
 import { CaptureServer, until } from '../../support/capture-server.ts';
+import { canMount, withTinyTmpfs } from '../../support/mounts.ts';
 import { readRecording } from '../../support/replay.ts';
 
 let tmp: string;
@@ -117,6 +118,21 @@ describe('ATOF file sink', () => {
     expect((h.details as Record<string, number>).dropped_queue_full).toBe(h.dropped);
     await j.shutdown();
     expect((await lines(path.join(tmp, 'full/e.jsonl'))).length).toBe(50 - h.dropped);
+  });
+
+  it.skipIf(!canMount)('a full disk (64 kB tmpfs) is counted and degraded, never thrown', async () => {
+    await withTinyTmpfs(path.join(tmp, 'tiny'), async (dir) => {
+      const j = journal([{ type: 'file', output_directory: dir, filename: 'e.jsonl', max_queue_bytes: 1 << 20 }], { stripToolArgs: false });
+      for (let i = 0; i < 100; i++) {
+        j.record('before_tool_call', sample(i, 2000).event, {}, i);
+        if (i % 5 === 4) await j.flush();
+      }
+      await j.shutdown();
+      const h = j.health()[0]!;
+      expect(h.failures).toBeGreaterThan(0);
+      expect(h.exported + h.dropped).toBe(100);
+      expect(h.lastError!.message).toMatch(/ENOSPC/);
+    });
   });
 
   it('an unwritable directory is counted and degraded, never thrown', async () => {
