@@ -20,6 +20,8 @@ export class AtofJournal {
   /** Records encoded, and hook events that could not be encoded (counted, never thrown). */
   readonly counters = { records: 0, encodeErrors: 0 };
   lastEncodeError?: string;
+  /** OpenClaw's version once known: recorded on each record so a replay can restore it (ATIF agent.version). */
+  openclawVersion?: string;
 
   constructor(cfg: AtofConfig, policy: CapturePolicy) {
     this.policy = policy;
@@ -35,6 +37,7 @@ export class AtofJournal {
     let line: string;
     try {
       rec = encodeHook(this.policy, hook, event, ctx, at, ++this.seq);
+      if (this.openclawVersion) rec.metadata.openclaw_version = this.openclawVersion;
       line = JSON.stringify(rec);
     } catch (err) {
       this.counters.encodeErrors += 1;
