@@ -61,7 +61,21 @@ describe('ATOF records', () => {
     const params = (o!.data.event as { params: Record<string, unknown> }).params;
     expect(params.q).toBe('use [REDACTED]');
     expect(params.apiKey).toBe('[REDACTED]');
-    expect(params.cyc).toEqual({ n: '1', self: '[cycle or too deep]' });
+    expect((params.cyc as Record<string, unknown>).n).toBe('1');
+    expect(JSON.stringify(params.cyc)).toContain('[cycle or too deep]');
+  });
+
+  it('the hook path only snapshots; a full backlog drops and counts', async () => {
+    const j = new AtofJournal(parseAtof({ enabled: true, sinks: [{ type: 'file', output_directory: 'backlog', filename: 'e.jsonl' }] }, {}, tmp)!, policy(), { maxBacklog: 10 });
+    const history = [{ role: 'user', content: 'first' }];
+    for (let i = 0; i < 25; i++) j.record('llm_input', { runId: 'r', prompt: `p${i}`, historyMessages: history }, {}, i);
+    // OpenClaw appends to its arrays after the hook returned: the journal keeps what was there.
+    history.push({ role: 'assistant', content: 'later' });
+    expect(j.health()[0]).toMatchObject({ dropped: 15, queueDepth: 10, details: { dropped_backlog_full: 15 } });
+    await j.shutdown();
+    const out = await lines(path.join(tmp, 'backlog/e.jsonl'));
+    expect(out).toHaveLength(10);
+    expect((out[0]!.data.event as { historyMessages: unknown[] }).historyMessages).toEqual([{ role: 'user', content: 'first' }]);
   });
 
   it('replace_dots renames dotted keys recursively and keeps clashing values', () => {
@@ -113,6 +127,7 @@ describe('ATOF file sink', () => {
   it('a full queue drops and counts instead of growing', async () => {
     const j = journal([{ type: 'file', output_directory: 'full', filename: 'e.jsonl', max_queue_bytes: 4096 }], { stripToolArgs: false });
     for (let i = 0; i < 50; i++) j.record('before_tool_call', sample(i, 500).event, {}, i);
+    await j.flush();
     const h = j.health()[0]!;
     expect(h.dropped).toBeGreaterThan(0);
     expect((h.details as Record<string, number>).dropped_queue_full).toBe(h.dropped);
@@ -186,6 +201,7 @@ describe('ATOF stream sinks', () => {
   it('a bounded stream queue drops and counts while the collector is down', async () => {
     const j = journal([{ type: 'stream', url: 'http://127.0.0.1:9/', max_queue_records: 5, retry_initial_millis: 60_000, timeout_millis: 200 }]);
     for (let i = 0; i < 20; i++) j.record('before_tool_call', sample(i).event, {}, i);
+    await j.flush(); // bounded by timeout_millis: the collector never answers
     expect(j.health()[0]).toMatchObject({ dropped: 15, queueDepth: 5 });
     await j.shutdown();
     expect(j.health()[0]).toMatchObject({ dropped: 20, state: 'stopped' });
