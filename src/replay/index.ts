@@ -7,7 +7,7 @@
 //       .command('replay <journal>') ... -> replayCommand.run(argv, io), { descriptors: [...] })
 //     declared in the manifest's cliCommands, with runtime access deferred to the action (DESIGN.md §9).
 
-export { decode, readJournal } from './read-journal.ts';
+export { decode, readJournal, readJournals } from './read-journal.ts';
 export type { JournalRead, ReplayRecord } from './read-journal.ts';
 export { replayCommand } from './replay-command.ts';
 export { replayConfig, replayRecords } from './run.ts';

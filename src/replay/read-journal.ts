@@ -27,9 +27,23 @@ export interface JournalRead {
   openclawVersion?: string;
 }
 
+/** Several journals (rotated files `events.jsonl.2 events.jsonl.1 events.jsonl`, or several processes), merged by arrival time. */
+export async function readJournals(files: readonly string[]): Promise<JournalRead> {
+  const out: JournalRead = { records: [], skipped: 0 };
+  for (const f of files) {
+    const r = await readJournal(f);
+    out.records.push(...r.records);
+    out.skipped += r.skipped;
+    if (r.firstSkipped && !out.firstSkipped) out.firstSkipped = { line: r.firstSkipped.line, why: `${f}: ${r.firstSkipped.why}` };
+    if (r.openclawVersion) out.openclawVersion = r.openclawVersion;
+  }
+  // Array.prototype.sort is stable: equal times keep file order.
+  out.records.sort((a, b) => a.at - b.at);
+  return out;
+}
+
 export async function readJournal(file: string): Promise<JournalRead> {
   const out: JournalRead = { records: [], skipped: 0 };
-  const order: number[] = [];
   const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
   let n = 0;
   for await (const line of lines) {
@@ -53,11 +67,9 @@ export async function readJournal(file: string): Promise<JournalRead> {
     }
     if (r.openclawVersion) out.openclawVersion = r.openclawVersion;
     out.records.push(r.rec);
-    order.push(order.length);
   }
-  // Stable sort by arrival time.
-  const idx = order.sort((a, b) => out.records[a]!.at - out.records[b]!.at || a - b);
-  out.records = idx.map((i) => out.records[i]!);
+  // Array.prototype.sort is stable: equal times keep file order.
+  out.records.sort((a, b) => a.at - b.at);
   return out;
 }
 

@@ -5,13 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { CliCommand, CliIo } from '../cli/command.ts';
-import { readJournal } from './read-journal.ts';
+import { readJournals } from './read-journal.ts';
 import { replayRecords } from './run.ts';
 
-const USAGE = `nemo-relay replay JOURNAL --atif-dir DIR [--otlp URL] [options]
+const USAGE = `nemo-relay replay JOURNAL... --atif-dir DIR [--otlp URL] [options]
 
 Replays a hook journal (ATOF JSONL written by the atof file sink, or a recorded hook stream)
-through the same correlation and outputs as the plugin, offline.
+through the same correlation and outputs as the plugin, offline. Several journals (rotated
+files, several gateways' processes) are merged by arrival time.
 
   --atif-dir DIR         write ATIF trajectory files into DIR
   --otlp URL             send spans to an OTLP/HTTP (protobuf) endpoint, e.g. http://127.0.0.1:4318/v1/traces
@@ -51,8 +52,9 @@ export const replayCommand: CliCommand = {
       io.out(`${USAGE}\n`);
       return 0;
     }
-    const [journal, ...extra] = args.positionals;
-    if (!journal || extra.length) return usage(io, journal ? `unexpected argument ${extra[0]}` : 'JOURNAL is required');
+    const journals = args.positionals;
+    if (journals.length === 0) return usage(io, 'JOURNAL is required');
+    const journal = journals.join(', ');
     if (!v['atif-dir'] && !v.otlp) return usage(io, 'nothing to write: give --atif-dir DIR and/or --otlp URL');
     if (v.otlp !== undefined && !/^https?:\/\//.test(v.otlp)) return usage(io, `--otlp: expected an http(s) URL, found ${v.otlp}`);
     const settle = v['settle-ms'] === undefined ? undefined : Number(v['settle-ms']);
@@ -67,7 +69,7 @@ export const replayCommand: CliCommand = {
     }
     let read;
     try {
-      read = await readJournal(journal);
+      read = await readJournals(journals);
     } catch (err) {
       io.err(`replay: cannot read ${journal}: ${(err as Error).message}\n`);
       return 2;

@@ -124,6 +124,21 @@ describe('replay', () => {
     expect(await docs(path.join(dir, 'replayed'))).not.toEqual(await docs(path.join(dir, 'live')));
   });
 
+  it('merges rotated journal files back into one stream', async () => {
+    const dir = path.join(tmp, 'rotated');
+    const journal = await live('gateway-subagent.jsonl', {}, dir);
+    const lines = (await readFile(journal, 'utf8')).split('\n').filter(Boolean);
+    const third = Math.ceil(lines.length / 3);
+    // As the file sink rotates: .2 oldest, .1, then the live file.
+    await writeFile(`${journal}.2`, `${lines.slice(0, third).join('\n')}\n`);
+    await writeFile(`${journal}.1`, `${lines.slice(third, 2 * third).join('\n')}\n`);
+    await writeFile(journal, `${lines.slice(2 * third).join('\n')}\n`);
+    const res = await cli([journal, `${journal}.1`, `${journal}.2`, '--atif-dir', path.join(dir, 'replayed')]);
+    expect(res.code).toBe(0);
+    expect(res.out).toContain(`replayed ${lines.length} hook events`);
+    expect(await docs(path.join(dir, 'replayed'))).toEqual(await docs(path.join(dir, 'live')));
+  });
+
   it('sends spans to an OTLP endpoint', async () => {
     const dir = path.join(tmp, 'otlp');
     const journal = await live('gateway-tool-call.jsonl', {}, dir);
@@ -148,6 +163,6 @@ describe('replay', () => {
     await writeFile(empty, 'not json\n{"kind":"mark","name":"other"}\n');
     const r = await cli([empty, '--atif-dir', path.join(tmp, 'none')]);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/no hook records \(line 1: not JSON\)/);
+    expect(r.err).toMatch(/no hook records \(line 1: .*empty.jsonl: not JSON\)/);
   });
 });
