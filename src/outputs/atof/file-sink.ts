@@ -125,7 +125,8 @@ export class AtofFileSink {
     if (!this.truncate) {
       // Appending to what a previous process left: it counts towards size and age.
       const st = await stat(this.cfg.file).catch(() => undefined);
-      if (st && st.size > 0 && (st.size + incoming > this.cfg.maxFileBytes || now - st.birthtimeMs >= this.cfg.maxFileAgeMillis)) await this.rotate();
+      // birthtime is 0 where the filesystem does not keep it: age then counts from this open.
+      if (st && st.size > 0 && (st.size + incoming > this.cfg.maxFileBytes || (st.birthtimeMs > 0 && now - st.birthtimeMs >= this.cfg.maxFileAgeMillis))) await this.rotate();
     }
     this.handle = await open(this.cfg.file, this.truncate ? 'w' : 'a', 0o600);
     this.truncate = false;
