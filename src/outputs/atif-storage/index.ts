@@ -6,6 +6,7 @@
 //   createAtifSink(atif, { ..., onWritten: (file, final) => uploader?.fileWritten(file, { final }) });
 //   status: ...uploader.health()   (one SinkHealth per store: uploaded, pending, failures, dropped, last error)
 //   stop:   await uploader.shutdown()  (after the ATIF sink's shutdown; pending uploads stay in the journal)
+//   exit:   uploader.exitSync()         (after the ATIF sink's flushSync: its final files' uploads are remembered)
 
 export { parseAtifStorage } from './config.ts';
 export type { AtifStorageConfig, HttpStoreConfig, RetryConfig, S3StoreConfig, StoreConfig } from './config.ts';

@@ -3,6 +3,7 @@
 // folded at load and rewritten compact (temp + rename) when it has grown past what it holds.
 // Only names are stored, never document bytes: the local ATIF file is the recovery copy.
 
+import { appendFileSync } from 'node:fs';
 import { open, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -69,6 +70,19 @@ export class PendingJournal {
   remove(store: string, file: string, op: 'done' | 'drop'): void {
     if (!this.live.delete(key(store, file))) return;
     this.append({ op, store, file });
+  }
+
+  /**
+   * Process 'exit' (no event loop left, queued appends will never run): every owed upload is
+   * appended synchronously. Repeated 'add' lines are harmless; the next load folds them.
+   */
+  syncAll(): void {
+    if (this.live.size === 0) return;
+    try {
+      appendFileSync(this.file, [...this.live.values()].map((p) => `${JSON.stringify({ op: 'add', ...p })}\n`).join(''), { mode: 0o600 });
+    } catch (err) {
+      this.fail(err);
+    }
   }
 
   /** Resolves when every change so far is on disk (or has failed and been counted). */

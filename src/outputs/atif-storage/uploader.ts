@@ -123,6 +123,16 @@ export class AtifUploader {
     await this.journal.settled();
   }
 
+  /**
+   * Process 'exit': what is still owed is written to the journal synchronously, so the next
+   * process uploads it (an embedded `openclaw agent --local` run exits without awaiting).
+   */
+  exitSync(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.journal.syncAll();
+  }
+
   health(): SinkHealth[] {
     return this.states.map((st) => {
       let pending = 0;

@@ -2,6 +2,7 @@
 // server. ATIF files come from a recorded OpenClaw stream through the real engine and sink.
 
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -201,6 +202,28 @@ describe('atif.storage uploads', () => {
     }
     await second.shutdown();
     await back.stop();
+  });
+
+  it('exitSync remembers what an exiting process still owed; the next one uploads it', async () => {
+    const http = await new CaptureServer().start();
+    const dir = path.join(tmp, 'exit');
+    const files = await writeAtif(dir, undefined);
+    // A real process that exits right after the final writes, as `openclaw agent --local` does.
+    const script = [
+      `import { AtifUploader, parseAtifStorage } from ${JSON.stringify(path.join(import.meta.dirname, '../../../src/outputs/atif-storage/index.ts'))};`,
+      `const up = new AtifUploader(parseAtifStorage({ storage: { type: 'http', endpoint: ${JSON.stringify(http.url)} } }, {}), { atifDir: ${JSON.stringify(dir)} });`,
+      `process.on('exit', () => up.exitSync());`,
+      `for (const f of ${JSON.stringify(files)}) up.fileWritten(f, { final: true });`,
+      `process.exit(0);`,
+    ].join('\n');
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(0);
+    expect(http.requests).toHaveLength(0);
+    const next = new AtifUploader(parseAtifStorage({ storage: { type: 'http', endpoint: http.url } }, env)!, { atifDir: dir });
+    await until(() => next.health()[0]!.exported === files.length, 10_000, 'uploads after restart');
+    await next.shutdown();
+    await http.stop();
   });
 
   it('a file that vanished before its upload is dropped and counted', async () => {
