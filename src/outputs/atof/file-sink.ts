@@ -4,6 +4,7 @@
 // the journal cannot fill a disk. A write error (full disk, unwritable directory) drops that
 // batch, counted, and the next batch tries again; nothing is thrown.
 
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { SinkHealth } from '../../export/sink.ts';
@@ -68,6 +69,29 @@ export class AtofFileSink {
     this.stopped = true;
     await this.handle?.close().catch(() => undefined);
     this.handle = undefined;
+  }
+
+  /**
+   * Process 'exit' (no event loop left): what is queued is appended synchronously, without
+   * rotation; an embedded `openclaw agent --local` run exits without awaiting anything.
+   */
+  exitSync(): void {
+    const lines = this.queue;
+    this.queue = [];
+    this.queueBytes = 0;
+    this.stopped = true;
+    if (lines.length === 0) return;
+    try {
+      mkdirSync(path.dirname(this.cfg.file), { recursive: true });
+      const text = `${lines.join('\n')}\n`;
+      if (this.truncate) writeFileSync(this.cfg.file, text, { mode: 0o600 });
+      else appendFileSync(this.cfg.file, text, { mode: 0o600 });
+      this.stats.written += lines.length;
+    } catch (err) {
+      this.stats.failures += 1;
+      this.stats.dropped += lines.length;
+      this.lastError = { time: new Date().toISOString(), message: `${this.cfg.name} (${this.cfg.file}): ${(err as Error).message}` };
+    }
   }
 
   private async drain(): Promise<void> {

@@ -7,6 +7,7 @@
 //       journal?.record(hook, event, ctx, arrivalMs)    (before or after parse; it never throws)
 //   status: ...journal.health()   (one SinkHealth per sink)
 //   stop:   await journal.shutdown()
+//   exit:   journal.exitSync()   (process 'exit': file sinks append what is queued, synchronously)
 
 export { parseAtof } from './config.ts';
 export type { AtofConfig, AtofFileSinkConfig, AtofSinkConfig, AtofStreamSinkConfig, AtofTransport } from './config.ts';

@@ -78,6 +78,14 @@ export class AtofJournal {
     await Promise.allSettled([...this.files.map((f) => f.shutdown()), ...this.streams.map((s) => s.shutdown())]);
   }
 
+  /** Process 'exit': the backlog is encoded now and file sinks append synchronously; streams cannot deliver and count drops. */
+  exitSync(): void {
+    const left = this.backlog;
+    this.backlog = [];
+    for (const p of left) this.encode(p);
+    for (const f of this.files) f.exitSync();
+  }
+
   private async drain(): Promise<void> {
     try {
       while (this.backlog.length) {

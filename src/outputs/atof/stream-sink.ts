@@ -90,11 +90,6 @@ export class AtofStreamSink {
     return this.cfg.fieldNamePolicy === 'replace_dots' ? JSON.stringify(replaceDots(item.rec)) : item.line;
   }
 
-  private take(n: number): Item[] {
-    const batch = this.queue.slice(0, n);
-    return batch;
-  }
-
   private done(n: number): void {
     const gone = this.queue.splice(0, n);
     for (const it of gone) this.queueBytes -= it.line.length + 1;
@@ -151,7 +146,7 @@ export class AtofStreamSink {
   }
 
   private async postBatch(): Promise<boolean> {
-    const batch = this.take(this.cfg.maxBatchRecords);
+    const batch = this.queue.slice(0, this.cfg.maxBatchRecords);
     const body = `${batch.map((i) => this.encode(i)).join('\n')}\n`;
     try {
       const res = await fetch(this.cfg.url, {
@@ -182,7 +177,7 @@ export class AtofStreamSink {
     }
     const up = this.upload!;
     while (this.queue.length && this.upload === up) {
-      const batch = this.take(this.cfg.maxBatchRecords);
+      const batch = this.queue.slice(0, this.cfg.maxBatchRecords);
       const chunk = `${batch.map((i) => this.encode(i)).join('\n')}\n`;
       const ok = await new Promise<boolean>((resolve) => {
         up.write(chunk, (err) => resolve(!err));

@@ -1,5 +1,6 @@
 // The ATOF journal against real files, a real HTTP server and a real websocket server.
 
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -94,6 +95,22 @@ describe('ATOF file sink', () => {
       expect(await lines(path.join(tmp, `modes/${mode}.jsonl`))).toHaveLength(mode === 'append' ? 6 : 3);
     }
     expect((await stat(path.join(tmp, 'modes/append.jsonl'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('exitSync: a process that exits right after its hooks still journals every one of them', async () => {
+    const file = path.join(tmp, 'exit/e.jsonl');
+    const script = [
+      `import { AtofJournal, parseAtof } from ${JSON.stringify(path.join(import.meta.dirname, '../../../src/outputs/atof/index.ts'))};`,
+      `import { CapturePolicy } from ${JSON.stringify(path.join(import.meta.dirname, '../../../src/trace/capture.ts'))};`,
+      `import { loadConfig } from ${JSON.stringify(path.join(import.meta.dirname, '../../../src/config/load.ts'))};`,
+      `const j = new AtofJournal(parseAtof({ enabled: true, sinks: [{ type: 'file', output_directory: ${JSON.stringify(path.dirname(file))}, filename: 'e.jsonl' }] }, {}), new CapturePolicy(loadConfig({}, {}).config.capture));`,
+      `process.on('exit', () => j.exitSync());`,
+      `for (let i = 0; i < 40; i++) j.record('before_tool_call', { toolName: 't', toolCallId: 'c' + i }, {}, i);`,
+      `process.exit(0);`,
+    ].join('\n');
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    expect((await lines(file)).map((l) => l.metadata.arrival_ms)).toEqual([...Array(40).keys()]);
   });
 
   it('rotates by size, keeping max_files old files, so the journal is bounded on disk', async () => {
