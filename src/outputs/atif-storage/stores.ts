@@ -2,8 +2,12 @@
 // resolves (stored) or rejects with an error that names the store and what went wrong. No
 // retries here: the uploader owns retry, backoff and counting.
 
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { HttpStoreConfig, S3StoreConfig, StoreConfig } from './config.ts';
+
+// The SDK takes ~0.7 s to import on a busy 2-core box: loaded on the first upload, never at plugin load.
+let sdk: Promise<typeof import('@aws-sdk/client-s3')> | undefined;
+const loadSdk = (): Promise<typeof import('@aws-sdk/client-s3')> => (sdk ??= import('@aws-sdk/client-s3'));
 
 export interface Store {
   readonly name: string;
@@ -20,14 +24,18 @@ export function createStore(cfg: StoreConfig): Store {
 class S3Store implements Store {
   readonly name: string;
   readonly target: string;
-  private readonly client: S3Client;
+  private client?: Promise<S3Client>;
   private readonly cfg: S3StoreConfig;
 
   constructor(cfg: S3StoreConfig) {
     this.cfg = cfg;
     this.name = cfg.name;
     this.target = `s3://${cfg.bucket}/${cfg.keyPrefix}${cfg.endpointUrl ? ` (${cfg.endpointUrl})` : ''}`;
-    this.client = new S3Client({
+  }
+
+  private newClient(m: typeof import('@aws-sdk/client-s3')): S3Client {
+    const cfg = this.cfg;
+    return new m.S3Client({
       region: cfg.region,
       // One attempt per call: the uploader's backoff survives restarts, the SDK's does not.
       maxAttempts: 1,
@@ -42,8 +50,10 @@ class S3Store implements Store {
 
   async put(key: string, body: Buffer): Promise<void> {
     try {
-      await this.client.send(
-        new PutObjectCommand({ Bucket: this.cfg.bucket, Key: key, Body: body, ContentType: 'application/json', ContentLength: body.length }),
+      const m = await loadSdk();
+      const client = await (this.client ??= Promise.resolve(this.newClient(m)));
+      await client.send(
+        new m.PutObjectCommand({ Bucket: this.cfg.bucket, Key: key, Body: body, ContentType: 'application/json', ContentLength: body.length }),
         { abortSignal: AbortSignal.timeout(this.cfg.timeoutMillis) },
       );
     } catch (err) {
@@ -52,7 +62,7 @@ class S3Store implements Store {
   }
 
   close(): void {
-    this.client.destroy();
+    void this.client?.then((c) => c.destroy());
   }
 }
 

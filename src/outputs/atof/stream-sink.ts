@@ -8,7 +8,7 @@
 
 import { request, type ClientRequest } from 'node:http';
 import { request as requestTls } from 'node:https';
-import WebSocket from 'ws';
+import type { WebSocket } from 'ws';
 import type { SinkHealth } from '../../export/sink.ts';
 import type { AtofStreamSinkConfig } from './config.ts';
 import { replaceDots } from './encode.ts';
@@ -253,9 +253,11 @@ export class AtofStreamSink {
     return this.queue.length === 0;
   }
 
-  private openWs(): Promise<boolean> {
+  private async openWs(): Promise<boolean> {
+    // Loaded when a websocket sink first connects, not at plugin load.
+    const { WebSocket: Ws } = await import('ws');
     return new Promise((resolve) => {
-      const ws = new WebSocket(this.cfg.url, { headers: this.cfg.headers, handshakeTimeout: this.cfg.timeoutMillis });
+      const ws = new Ws(this.cfg.url, { headers: this.cfg.headers, handshakeTimeout: this.cfg.timeoutMillis });
       let settled = false;
       ws.on('open', () => {
         this.ws = ws;
