@@ -16,6 +16,7 @@ files, several gateways' processes) are merged by arrival time.
 
   --atif-dir DIR         write ATIF trajectory files into DIR
   --otlp URL             send spans to an OTLP/HTTP (protobuf) endpoint, e.g. http://127.0.0.1:4318/v1/traces
+  --openinference URL    send OpenInference spans (Phoenix) to an OTLP/HTTP endpoint, e.g. http://127.0.0.1:6006/v1/traces
   --config FILE          the plugin config (JSON) the gateway ran with: capture, correlation,
                          atif naming; its outputs are replaced by --atif-dir / --otlp
   --openclaw-version V   OpenClaw version for ATIF agent.version (default: from the journal)
@@ -37,6 +38,7 @@ export const replayCommand: CliCommand = {
         options: {
           'atif-dir': { type: 'string' },
           otlp: { type: 'string' },
+          openinference: { type: 'string' },
           config: { type: 'string' },
           'openclaw-version': { type: 'string' },
           'settle-ms': { type: 'string' },
@@ -55,8 +57,11 @@ export const replayCommand: CliCommand = {
     const journals = args.positionals;
     if (journals.length === 0) return usage(io, 'JOURNAL is required');
     const journal = journals.join(', ');
-    if (!v['atif-dir'] && !v.otlp) return usage(io, 'nothing to write: give --atif-dir DIR and/or --otlp URL');
-    if (v.otlp !== undefined && !/^https?:\/\//.test(v.otlp)) return usage(io, `--otlp: expected an http(s) URL, found ${v.otlp}`);
+    if (!v['atif-dir'] && !v.otlp && !v.openinference) return usage(io, 'nothing to write: give --atif-dir DIR and/or --otlp URL (or --openinference URL)');
+    for (const flag of ['otlp', 'openinference'] as const) {
+      const url = v[flag];
+      if (url !== undefined && !/^https?:\/\//.test(url)) return usage(io, `--${flag}: expected an http(s) URL, found ${url}`);
+    }
     const settle = v['settle-ms'] === undefined ? undefined : Number(v['settle-ms']);
     if (settle !== undefined && (!Number.isInteger(settle) || settle < 0)) return usage(io, `--settle-ms: expected a non-negative integer, found ${v['settle-ms']}`);
     let baseConfig: unknown;
@@ -82,6 +87,7 @@ export const replayCommand: CliCommand = {
       baseConfig,
       ...(v['atif-dir'] ? { atifDir: v['atif-dir'] } : {}),
       ...(v.otlp ? { otlpUrl: v.otlp } : {}),
+      ...(v.openinference ? { openinferenceUrl: v.openinference } : {}),
       openclawVersion: v['openclaw-version'] ?? read.openclawVersion ?? 'unknown',
       ...(settle !== undefined ? { settleMs: settle } : {}),
       env: process.env,

@@ -17,6 +17,8 @@ export interface ReplayOptions {
   atifDir?: string;
   /** Send spans to this OTLP/HTTP endpoint (protobuf), e.g. http://127.0.0.1:4318/v1/traces. */
   otlpUrl?: string;
+  /** Send OpenInference spans (Phoenix) to this OTLP/HTTP endpoint, e.g. http://127.0.0.1:6006/v1/traces. */
+  openinferenceUrl?: string;
   openclawVersion?: string;
   /** Time after the last record before open sessions are closed (grace windows run out). Default 60 s. */
   settleMs?: number;
@@ -75,7 +77,7 @@ export async function replayRecords(records: readonly ReplayRecord[], opts: Repl
 }
 
 /** The base config with its outputs replaced by the replay's (ATIF directory, OTLP endpoint). */
-export function replayConfig(opts: Pick<ReplayOptions, 'baseConfig' | 'atifDir' | 'otlpUrl'>): Obj {
+export function replayConfig(opts: Pick<ReplayOptions, 'baseConfig' | 'atifDir' | 'otlpUrl' | 'openinferenceUrl'>): Obj {
   const base: Obj = isObj(opts.baseConfig) ? opts.baseConfig : {};
   const plugins = isObj(base.plugins) ? base.plugins : {};
   const comps = Array.isArray(plugins.components) ? (plugins.components as unknown[]) : [];
@@ -88,6 +90,9 @@ export function replayConfig(opts: Pick<ReplayOptions, 'baseConfig' | 'atifDir' 
     atif: opts.atifDir ? { agent_name: 'openclaw', ...atif, enabled: true, output_directory: path.resolve(opts.atifDir) } : { enabled: false },
     opentelemetry: opts.otlpUrl
       ? { service_name: 'openclaw-nemo-relay', ...(isObj(obsCfg.opentelemetry) && !Array.isArray(obsCfg.opentelemetry.endpoints) ? obsCfg.opentelemetry : {}), enabled: true, transport: 'http_binary', endpoint: opts.otlpUrl }
+      : { enabled: false },
+    openinference: opts.openinferenceUrl
+      ? { service_name: 'openclaw-nemo-relay', ...(isObj(obsCfg.openinference) ? obsCfg.openinference : {}), enabled: true, transport: 'http_binary', endpoint: opts.openinferenceUrl }
       : { enabled: false },
   };
   return {

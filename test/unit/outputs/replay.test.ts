@@ -144,9 +144,11 @@ describe('replay', () => {
     const journal = await live('gateway-tool-call.jsonl', {}, dir);
     const rx = await startOtlpReceiver();
     try {
-      const res = await cli([journal, '--otlp', rx.url]);
+      const res = await cli([journal, '--otlp', rx.url, '--openinference', rx.url]);
       expect(res.code).toBe(0);
       expect(res.out).toMatch(/opentelemetry: \d+ spans, 0 failures/);
+      expect(res.out).toMatch(/openinference: \d+ spans, 0 failures/);
+      expect(rx.spans().some((s) => s.attributes['openinference.span.kind'] === 'LLM')).toBe(true);
       const spans = rx.spans();
       expect(spans.length).toBeGreaterThan(2);
       expect(spans.some((s) => s.name.includes('probe_echo') || String(s.attributes['gen_ai.tool.name'] ?? '') === 'probe_echo')).toBe(true);
