@@ -5,6 +5,9 @@
 //   ndjson     one long-lived chunked POST upload, one JSON line per record.
 //   websocket  one connection, one JSON text message per record.
 // Failures reconnect/resend with exponential backoff; the hook path only ever enqueues.
+// A record counts as sent when its POST got a 2xx (http_post) or its write/send completed
+// (ndjson, websocket): records written into a connection that dropped before anyone noticed
+// can be lost, so delivery across a drop is at most once for the streaming transports.
 
 import { request, type ClientRequest } from 'node:http';
 import { request as requestTls } from 'node:https';

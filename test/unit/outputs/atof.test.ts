@@ -255,6 +255,9 @@ describe('ATOF stream sinks', () => {
     await until(() => got.length === 3, 5000, 'first messages');
     for (const c of wss.clients) c.terminate();
     await new Promise((r) => wss.close(r));
+    // Let the client see the close: a send into a connection that is already gone but not yet
+    // known to be is lost (delivery is at most once across a drop, as in the published plugin).
+    await new Promise((r) => setTimeout(r, 200));
     for (let i = 3; i < 6; i++) j.record('before_tool_call', sample(i).event, {}, i);
     await until(() => j.health()[0]!.failures >= 1, 5000, 'failure while down');
     const back = new WebSocketServer({ host: '127.0.0.1', port });
