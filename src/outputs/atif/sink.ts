@@ -39,6 +39,8 @@ export interface AtifSinkOptions {
   appendFromBytes?: number;
   /** Where rendering runs: the runtime's lane yields to hooks (default: next turn of the loop). */
   lane?: BackgroundLane;
+  /** Told after each successful write (file name inside the output directory); `final` for a session's last write. Must only enqueue. */
+  onWritten?: (fileName: string, final: boolean) => void;
 }
 
 /** What this sink last wrote to a file: enough to tell whether a new render only extends it. */
@@ -245,6 +247,15 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
     const previous = wrote(st, choice.baseName, choice.fileName, written, final);
     // The session id became known after the first checkpoint: one file, under the better name.
     if (previous !== undefined) await unlink(pathInside(dir, previous)).catch(() => undefined);
+    notifyWritten(choice.fileName, final);
+  };
+
+  const notifyWritten = (fileName: string, final: boolean): void => {
+    try {
+      opts.onWritten?.(fileName, final);
+    } catch (err) {
+      report(err);
+    }
   };
 
   /** Bookkeeping after a successful write; returns a superseded file name to remove. */
@@ -285,6 +296,7 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
         const previous = wrote(st, choice.baseName, choice.fileName, rendered.bytes, st.final);
         if (previous !== undefined) unlinkQuietly(pathInside(dir, previous));
         st.dirty = false;
+        notifyWritten(choice.fileName, st.final);
       } catch (err) {
         report(err);
       }
