@@ -9,7 +9,7 @@ import type { Target } from './scope.ts';
 import { readAtifStorage, readAtof } from './storage.ts';
 import { readTraceOutputs } from './traces.ts';
 import type { AtifConfig, NemoRelayConfig } from './types.ts';
-import { GRPC_TRACES_IMPLEMENTED, notImplementedIssues } from './unimplemented.ts';
+import { notImplementedIssues } from './unimplemented.ts';
 
 export const OBSERVABILITY_VERSIONS = [1, 2, 3, 4];
 
@@ -45,10 +45,6 @@ export function readObservability(cfg: Obj, path: string, componentScopes: strin
   }
 
   for (const { output, scopes } of readTraceOutputs(cfg, path, ctx)) {
-    if (output.transport === 'grpc' && output.enabled && !GRPC_TRACES_IMPLEMENTED) {
-      output.enabled = false;
-      output.disabledReason = 'transport grpc is not implemented yet';
-    }
     config.otlp.push(output);
     targets.push({ target: output, scopes: [...componentScopes, ...scopes] });
   }

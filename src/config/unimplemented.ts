@@ -32,24 +32,11 @@ export const NOT_IMPLEMENTED: readonly string[] = [
   ...TRACE_FIELDS.flatMap((f) => [`opentelemetry/${f}`, `openinference/${f}`, `opentelemetry/endpoints/*/${f}`]),
 ];
 
-/** `transport: "grpc"` on a trace endpoint, until the gRPC exporter is wired in. */
-export const GRPC_TRACES_IMPLEMENTED = true;
-
 export function notImplementedIssues(cfg: Obj, path: string, patterns: readonly string[] = NOT_IMPLEMENTED): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const pattern of patterns) {
     for (const at of matches(cfg, pattern.split('/'), path)) {
       issues.push({ path: at, expected: 'a field this plugin implements', found: 'a published field', severity: 'warning', message: `${at}: accepted but not implemented yet; ignored` });
-    }
-  }
-  if (!GRPC_TRACES_IMPLEMENTED) {
-    const sections: [unknown, string][] = [[cfg.opentelemetry, `${path}/opentelemetry`], [cfg.openinference, `${path}/openinference`]];
-    const otel = cfg.opentelemetry;
-    if (isObj(otel) && Array.isArray(otel.endpoints)) otel.endpoints.forEach((e, i) => sections.push([e, `${path}/opentelemetry/endpoints/${i}`]));
-    for (const [o, p] of sections) {
-      if (isObj(o) && o.transport === 'grpc') {
-        issues.push({ path: `${p}/transport`, expected: 'http_binary', found: '"grpc"', severity: 'warning', message: `${p}/transport: grpc is accepted but not implemented yet; this output is not exported` });
-      }
     }
   }
   return issues;

@@ -17,12 +17,12 @@ describe('configured outputs', () => {
       ['atof', 'atof', undefined, true],
       ['atof.sinks[0]', 'atof_sink', 'file', true],
       ['live', 'atof_sink', 'websocket', true],
-      ['opentelemetry.endpoints[0]', 'traces', 'grpc', false],
+      ['opentelemetry.endpoints[0]', 'traces', 'grpc', true],
       ['opentelemetry.metrics.endpoints[0]', 'metrics', 'http_binary', true],
       ['opentelemetry.metrics.endpoints[1]', 'metrics', 'grpc', true],
       ['opentelemetry.logs.endpoints[0]', 'logs', 'http_binary', true],
     ]);
-    expect(list.find((o) => o.name === 'opentelemetry.endpoints[0]')!.disabledReason).toBe('transport grpc is not implemented yet');
+    expect(list.find((o) => o.name === 'opentelemetry.endpoints[0]')!.disabledReason).toBeUndefined();
   });
 
   it('an entry under a switched-off section is off with the section reason', () => {

@@ -103,9 +103,9 @@ describe('config tolerance', () => {
     expect(v7.config.atif?.enabled).toBe(true);
   });
 
-  it('a transport grpc trace endpoint is off with its reason until the gRPC exporter is wired in', () => {
+  it('a transport grpc trace endpoint is on beside an http_binary one', () => {
     const l = loadConfig(obs({ opentelemetry: { endpoints: [{ endpoint: 'http://a:4317', transport: 'grpc' }, { endpoint: 'http://b:4318' }] } }), {});
-    expect(l.config.otlp.map((o) => [o.transport, o.enabled, o.disabledReason])).toEqual([['grpc', false, 'transport grpc is not implemented yet'], ['http_binary', true, undefined]]);
+    expect(l.config.otlp.map((o) => [o.transport, o.enabled, o.disabledReason])).toEqual([['grpc', true, undefined], ['http_binary', true, undefined]]);
   });
 });
 
