@@ -131,7 +131,7 @@ describe('openai-chat-jsonl', () => {
   });
 
   it('a trajectory without an assistant turn gives no record', () => {
-    const doc: AtifTrajectory = { schema_version: 'ATIF-v1.7', agent: { name: 'a', version: '1' }, steps: [{ step_id: 1, source: 'user', message: 'hello?' }] };
+    const doc: AtifTrajectory = { schema_version: 'ATIF-v1.7', trajectory_id: 'q', agent: { name: 'a', version: '1' }, steps: [{ step_id: 1, source: 'user', message: 'hello?' }] };
     expect(sample(openAiChatJsonl, doc)).toBeUndefined();
     expect(sample(shareGpt, doc)).toBeUndefined();
     expect(sample(atifJsonl, doc)).toBe(doc);
@@ -184,6 +184,6 @@ describe('atif-jsonl', () => {
     const rec = sample(atifJsonl, doc);
     expect(rec).toEqual(doc);
     expect(validateAtif(JSON.parse(JSON.stringify(rec))).valid).toBe(true);
-    expect((rec as AtifTrajectory).extra?.['annotations']).toEqual({ reward: 1, outcome: 'success' });
+    expect((rec as unknown as AtifTrajectory).extra?.['annotations']).toEqual({ reward: 1, outcome: 'success' });
   });
 });
