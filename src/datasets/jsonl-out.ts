@@ -27,7 +27,8 @@ export class JsonlOut {
   async write(record: unknown): Promise<void> {
     if (this.failure) throw this.failure;
     this.lines++;
-    if (!this.stream.write(`${JSON.stringify(record)}\n`)) await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error')]);
+    // once() rejects if 'error' comes first, and removes its listeners either way.
+    if (!this.stream.write(`${JSON.stringify(record)}\n`)) await once(this.stream, 'drain');
     if (this.failure) throw this.failure;
   }
 
