@@ -5,7 +5,7 @@
 // Files: `*.json` anywhere below the folder; dot files (the ATIF writer's temp files and
 // journals) and dot folders are skipped.
 
-import { readdir, readFile } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { AtifTrajectory } from '../export/atif/types.ts';
 import { validateAtif, type AtifValidationError } from '../export/atif/validate.ts';
@@ -30,11 +30,42 @@ export async function listTrajectoryFiles(dir: string): Promise<string[]> {
   return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/**
+ * One read buffer per walk, grown to the largest file: readFile would allocate a fresh backing
+ * store per file, and thousands of those, freed by the GC in its own time, fragment the
+ * allocator and raise RSS with the number of files read. Not for concurrent reads.
+ */
+export interface ReadBuffer {
+  buf: Buffer;
+}
+
+export const newReadBuffer = (): ReadBuffer => ({ buf: Buffer.allocUnsafe(1 << 16) });
+
+async function readText(file: string, rb: ReadBuffer): Promise<string> {
+  const fh = await open(file, 'r');
+  try {
+    let n = 0;
+    for (;;) {
+      if (n === rb.buf.length) {
+        const bigger = Buffer.allocUnsafe(rb.buf.length * 2);
+        rb.buf.copy(bigger, 0, 0, n);
+        rb.buf = bigger;
+      }
+      const { bytesRead } = await fh.read(rb.buf, n, rb.buf.length - n, n);
+      if (bytesRead === 0) break;
+      n += bytesRead;
+    }
+    return rb.buf.toString('utf8', 0, n);
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Reads and checks one file; a parse failure is reported like a schema failure, at path `/`. */
-export async function readTrajectory(dir: string, file: string): Promise<TrajectoryEntry> {
+export async function readTrajectory(dir: string, file: string, rb: ReadBuffer = newReadBuffer()): Promise<TrajectoryEntry> {
   let text: string;
   try {
-    text = await readFile(path.join(dir, file), 'utf8');
+    text = await readText(path.join(dir, file), rb);
   } catch (err) {
     return { file, ok: false, bytes: 0, errors: [{ path: '/', message: `cannot read: ${(err as Error).message}` }] };
   }
@@ -51,5 +82,6 @@ export async function readTrajectory(dir: string, file: string): Promise<Traject
 }
 
 export async function* readTrajectories(dir: string): AsyncGenerator<TrajectoryEntry> {
-  for (const file of await listTrajectoryFiles(dir)) yield await readTrajectory(dir, file);
+  const rb = newReadBuffer();
+  for (const file of await listTrajectoryFiles(dir)) yield await readTrajectory(dir, file, rb);
 }
