@@ -86,6 +86,17 @@ describe('export', () => {
     expect((await exportWith({ includeSubagents: true, filter: { agent: 'helper' } })).ids).toEqual(['spawn-child']);
   });
 
+  it('reads files larger than the read buffer, after smaller ones, intact', async () => {
+    const { readTrajectories } = await import('../../../src/datasets/reader.ts');
+    const dir = path.join(tmp, 'big');
+    const big = episode('big');
+    big.steps[1]!.message = `start ${'x'.repeat(300_000)} end`;
+    await writeDocs(dir, { 'a-small.json': episode('small'), 'b-big.json': big, 'c-small.json': episode('small2') });
+    const lengths: number[] = [];
+    for await (const e of readTrajectories(dir)) lengths.push(e.ok ? String(e.doc.steps[1]!.message).length : -1);
+    expect(lengths).toEqual(['Read /tmp/a.txt'.length, 300_010, 'Read /tmp/a.txt'.length]);
+  });
+
   it('the same input gives byte-identical output', async () => {
     const a = await exportWith({ format: formatNamed('openai-chat-jsonl'), includeSubagents: true });
     const b = await exportWith({ format: formatNamed('openai-chat-jsonl'), includeSubagents: true });
