@@ -9,6 +9,11 @@ export interface Scale {
 }
 
 export interface BenchOptions {
+  /** replay (default; also --gateway) or export (`nemo-relay export` over generated files). */
+  scenario: 'replay' | 'export';
+  /** --scenario export: file counts, each exported in a fresh process. */
+  exportFiles: number[];
+  exportFormat: string;
   gateway: boolean;
   replay: boolean;
   scales: Scale[];
@@ -49,7 +54,11 @@ export const USAGE = `npm run bench [-- options]
   --with-replay        with --gateway: run the replay too
   --outputs LIST       outputs switched on: any of atif,opentelemetry,openinference, or none
                        (default all three; targets are only judged with all three)
-  --out FILE           JSON results (default bench/results/latest.json; gateway: latest-gateway.json)
+  --out FILE           JSON results (default bench/results/latest.json; gateway: latest-gateway.json;
+                       export: latest-export.json)
+  --scenario export    instead: \`nemo-relay export\` over generated ATIF files, memory vs file count
+  --files LIST         with --scenario export: file counts (default 1000,10000)
+  --export-format F    with --scenario export: openai-chat-jsonl (default), sharegpt, atif-jsonl
 `;
 
 function parseProfile(s: string): BenchOptions['profile'] {
@@ -64,6 +73,18 @@ function parseOutputs(s: string): OutputName[] {
   return list as OutputName[];
 }
 
+function parseScenario(s: string): BenchOptions['scenario'] {
+  if (s === 'replay' || s === 'export') return s;
+  throw new Error(`--scenario: "${s}" is not replay or export`);
+}
+
+function parseCounts(s: string): number[] {
+  const list = s.split(',').map((x) => x.trim()).filter(Boolean);
+  const counts = list.map(Number);
+  if (counts.length === 0 || counts.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--files: "${s}" is not a list of positive integers`);
+  return counts;
+}
+
 function parseScale(s: string): Scale {
   const m = /^(\d+)x(\d+)$/.exec(s.trim());
   if (!m) throw new Error(`--scales: "${s}" is not NxM`);
@@ -75,6 +96,9 @@ export function parseCli(argv: string[]): BenchOptions {
     args: argv,
     options: {
       gateway: { type: 'boolean', default: false },
+      scenario: { type: 'string', default: 'replay' },
+      files: { type: 'string', default: '1000,10000' },
+      'export-format': { type: 'string', default: 'openai-chat-jsonl' },
       'with-replay': { type: 'boolean', default: false },
       scales: { type: 'string', default: '200x5,2000x3' },
       warmup: { type: 'string', default: '100' },
@@ -93,7 +117,11 @@ export function parseCli(argv: string[]): BenchOptions {
     strict: true,
   });
   const gateway = values.gateway === true;
+  const scenario = parseScenario(String(values.scenario));
   return {
+    scenario,
+    exportFiles: parseCounts(String(values.files)),
+    exportFormat: String(values['export-format']),
     gateway,
     replay: !gateway || values['with-replay'] === true,
     scales: String(values.scales).split(',').filter(Boolean).map(parseScale),
@@ -102,7 +130,7 @@ export function parseCli(argv: string[]): BenchOptions {
     yieldEvery: Number(values['yield-every']),
     profile: values['no-profile'] === true ? 'off' : parseProfile(String(values.profile)),
     fixture: String(values.fixture),
-    out: values.out ?? (gateway && values['with-replay'] !== true ? 'bench/results/latest-gateway.json' : 'bench/results/latest.json'),
+    out: values.out ?? (scenario === 'export' ? 'bench/results/latest-export.json' : gateway && values['with-replay'] !== true ? 'bench/results/latest-gateway.json' : 'bench/results/latest.json'),
     drainTimeoutMs: Number(values['drain-timeout']),
     turns: Number(values.turns),
     pluginSource: values['plugin-source'] === 'repo' ? 'repo' : 'snapshot',

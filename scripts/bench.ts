@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { parseCli, USAGE, type BenchOptions } from '../bench/cli.ts';
+import { exportTable, FLAT_RATIO_TARGET, runExportBench } from '../bench/export/run.ts';
 import { runGatewayBench, type GatewayResult } from '../bench/gateway/run.ts';
 import { summarizeProfile, type ProfileSummary } from '../bench/report/profile.ts';
 import { hookTable, profileTable, replayTable, targetTable } from '../bench/report/table.ts';
@@ -112,6 +113,21 @@ async function main(): Promise<void> {
     loadavgEnd: [] as number[],
   };
   log(`nemo-relay bench: Node ${machine.node}, ${machine.cpus} cores, ${machine.memGB} GB, load average ${machine.loadavgStart.join(' ')}`);
+
+  if (o.scenario === 'export') {
+    const ex = await runExportBench({ counts: o.exportFiles, format: o.exportFormat, log });
+    machine.loadavgEnd = loadavg().map(round2);
+    log(`\nExport: nemo-relay export --format ${ex.format} --include-subagents --split train=0.9,val=0.1 --with-metadata, each count in a fresh process`);
+    log(exportTable(ex));
+    const [a, b] = [ex.runs[0]!, ex.runs[ex.runs.length - 1]!];
+    log(`\nTarget: flat memory, peak RSS growth at ${b.files} files / at ${a.files} files, young generation fixed = ${ex.rssGrowthRatio} (<= ${FLAT_RATIO_TARGET}): ${ex.pass ? 'PASS' : 'FAIL'}`);
+    log(`(with V8's defaults the same ratio is ${ex.rssGrowthRatioV8Defaults}: see bench/README.md, export scenario)`);
+    const out = { generatedAt: new Date().toISOString(), durationS: Math.round((Date.now() - started) / 1000), machine, options: o, export: ex };
+    mkdirSync(dirname(resolve(o.out)), { recursive: true });
+    writeFileSync(o.out, `${JSON.stringify(out, null, 2)}\n`);
+    log(`\nwrote ${o.out} (${out.durationS} s)`);
+    return;
+  }
 
   const r = o.replay ? await replay(o) : undefined;
   let gateway: GatewayResult | undefined;
