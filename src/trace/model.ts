@@ -170,6 +170,9 @@ export interface SessionLink {
   runId?: string;
   /** The parent's tool call that spawned the child (sessions_spawn). */
   toolCallId?: string;
+  /** Span ids of that run and tool call: the parent's run may still be open (not delivered) when the child ends. */
+  runSpanId?: string;
+  toolSpanId?: string;
 }
 
 export interface Session {
