@@ -32,4 +32,34 @@ describe('subagent session parent span', () => {
       expect(s.parent).toBe(tool!.spanId);
     }
   });
+
+  it('is the spawning tool span when the child ends while the parent\'s run is still open', () => {
+    const parentKey = 'agent:main:main';
+    const childKey = 'agent:main:subagent:0123abcd-0000';
+    const p = { sessionKey: parentKey };
+    const c = { sessionKey: childKey };
+    const steps: [string, unknown, unknown][] = [
+      ['before_agent_run', { runId: 'p1', sessionKey: parentKey }, p],
+      ['before_tool_call', { runId: 'p1', toolName: 'sessions_spawn', toolCallId: 't1' }, p],
+      ['subagent_spawned', { childSessionKey: childKey, runId: 'c1' }, { requesterSessionKey: parentKey }],
+      ['before_agent_run', { runId: 'c1', sessionKey: childKey }, c],
+      ['agent_end', { runId: 'c1', success: true }, c],
+      ['subagent_ended', { targetSessionKey: childKey, outcome: 'ok' }, {}],
+      ['after_tool_call', { runId: 'p1', toolName: 'sessions_spawn', toolCallId: 't1', result: 'ok' }, p],
+      ['agent_end', { runId: 'p1', success: true }, p],
+    ];
+    const records = steps.map(([hook, event, ctx], i) => ({ ts: 1_000 + i * 10, hook, event, ctx }));
+    const ids = new SpanIds();
+    const seen: { child: Session; parent: string | undefined; parentRunOpen: boolean }[] = [];
+    const { runs } = replay(records, {}, {
+      onSessionEnded: (s: Session) => {
+        if (s.parentSession) seen.push({ child: s, parent: parentSpanIdOfSession(s, ids), parentRunOpen: !s.parentSession.runs.some((r) => r.runId === 'p1') });
+      },
+    });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.parentRunOpen).toBe(true);
+    const spawn = runs.find((r) => r.run.runId === 'p1')!.run.orphanTools.concat(runs.find((r) => r.run.runId === 'p1')!.run.llmCalls.flatMap((x) => x.tools)).find((t) => t.toolCallId === 't1');
+    expect(spawn).toBeDefined();
+    expect(seen[0]!.parent).toBe(spawn!.spanId);
+  });
 });
