@@ -68,7 +68,11 @@ export function link(ctx: EngineContext, childKey: string, parentKey: string, to
   }
   const c = child.session;
   if (c.parentSession === parent.session) {
-    if (toolCallId && !c.parent?.toolCallId && c.parent) c.parent.toolCallId = toolCallId;
+    if (toolCallId && !c.parent?.toolCallId && c.parent) {
+      c.parent.toolCallId = toolCallId;
+      const tool = c.parent.runId ? ctx.runs.get(c.parent.runId)?.tools.get(toolCallId) : undefined;
+      if (tool) c.parent.toolSpanId = tool.spanId;
+    }
     return;
   }
   // A cycle would make rootOf() loop and the ATIF tree infinite.
@@ -80,7 +84,15 @@ export function link(ctx: EngineContext, childKey: string, parentKey: string, to
     mark(ctx, c.marks, at, 'subagent.relinked', 'warning', `parent changed to ${parentKey}`);
   }
   const runId = parentRunId ?? parent.active?.run.runId;
-  c.parent = { sessionKey: parentKey, ...(runId ? { runId } : {}), ...(toolCallId ? { toolCallId } : {}) };
+  const parentRun = runId ? ctx.runs.get(runId) : undefined;
+  const tool = toolCallId ? parentRun?.tools.get(toolCallId) : undefined;
+  c.parent = {
+    sessionKey: parentKey,
+    ...(runId ? { runId } : {}),
+    ...(toolCallId ? { toolCallId } : {}),
+    ...(parentRun ? { runSpanId: parentRun.run.spanId } : {}),
+    ...(tool ? { toolSpanId: tool.spanId } : {}),
+  };
   c.parentSession = parent.session;
   c.traceId = parent.session.traceId;
   parent.session.children.push(c);

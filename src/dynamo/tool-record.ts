@@ -6,6 +6,7 @@
 import { buildAgentContext, isPlainObject, type AgentContext } from './agent-context.ts';
 import { resolveCaller, type DynamoIdentityView } from './caller.ts';
 import type { DynamoEnv } from './env.ts';
+import { lruInsert } from '../util/lru.ts';
 
 export const TOOL_RECORD_SCHEMA = 'dynamo.agent.trace.v1';
 
@@ -64,14 +65,9 @@ export class ToolRecordBuilder {
     const read = this.read(event, ctx);
     if (read === undefined) return undefined;
     const time = this.now();
-    this.starts.delete(read.key);
-    this.starts.set(read.key, time);
     // A tool whose after_tool_call never comes must not pin memory forever.
-    while (this.starts.size > this.maxPending) {
-      const oldest = this.starts.keys().next();
-      if (oldest.done === true) break;
-      this.starts.delete(oldest.value);
-    }
+    this.starts.delete(read.key);
+    lruInsert(this.starts, read.key, time, this.maxPending);
     return {
       schema: TOOL_RECORD_SCHEMA,
       event_type: 'tool_start',

@@ -1,6 +1,7 @@
 // The adaptive component as a TraceSink. Observation only: it reads finished runs and
-// never touches a request or a tool call. runEnded runs on the hook path, so it learns
-// synchronously in O(tools in the run) (no queue, nothing to flush) and never throws.
+// never touches a request or a tool call. The fan-out calls it first (src/enrich/stage.ts),
+// on the lane; it learns synchronously in O(tools in the run) (no queue, nothing to flush)
+// and never throws.
 
 import type { AdaptiveConfig } from '../config/types.ts';
 import type { Run, Session } from '../trace/model.ts';

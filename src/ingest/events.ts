@@ -56,7 +56,7 @@ export type HookEvent =
       history?: unknown[];
       tools?: unknown[];
     })
-  | (Base & { type: 'llm_output'; provider?: string; model?: string; usage?: UsageIn; assistantTexts?: unknown[] })
+  | (Base & { type: 'llm_output'; provider?: string; model?: string; usage?: UsageIn })
   | (Base & {
       type: 'model_call_started';
       callId: string;
@@ -91,15 +91,13 @@ export type HookEvent =
       error?: string;
       durationMs?: number;
     })
-  | (Base & { type: 'tool_persist'; toolCallId?: string; toolName?: string; isSynthetic?: boolean; message?: MessageIn })
+  | (Base & { type: 'tool_persist' })
   | (Base & { type: 'agent_end'; success?: boolean; error?: string; durationMs?: number })
   | (Base & { type: 'compaction'; phase: 'before' | 'after'; messageCount?: number; compactedCount?: number; tokenCount?: number })
   | (Base & {
       type: 'subagent_spawned';
       childSessionKey: string;
       childRunId?: string;
-      mode?: string;
-      label?: string;
       requesterSessionKey?: string;
     })
   | (Base & { type: 'subagent_target'; childSessionKey: string; requesterSessionKey: string; childRunId?: string })

@@ -67,7 +67,6 @@ export function parseHook(hook: string, rawEvent: unknown, rawCtx: unknown, at: 
         provider: str(e, 'provider', bad),
         model: str(e, 'model', bad),
         usage: usage(obj(e, 'usage', bad), bad, 'usage'),
-        assistantTexts: arr(e, 'assistantTexts', bad),
       });
     case 'model_call_started':
     case 'model_call_ended': {
@@ -119,11 +118,8 @@ export function parseHook(hook: string, rawEvent: unknown, rawCtx: unknown, at: 
     case 'tool_result_persist':
       return done({
         ...base,
+        // Counted and dropped: the same tool result comes again through before_message_write.
         type: 'tool_persist',
-        toolCallId: str(e, 'toolCallId', bad),
-        toolName: str(e, 'toolName', bad),
-        isSynthetic: bool(e, 'isSynthetic', bad),
-        message: parseMessage(obj(e, 'message', bad), bad, 'message'),
       });
     case 'agent_end':
       return done({
@@ -153,8 +149,6 @@ export function parseHook(hook: string, rawEvent: unknown, rawCtx: unknown, at: 
         type: 'subagent_spawned',
         childSessionKey,
         childRunId: str(e, 'runId', bad),
-        mode: str(e, 'mode', bad),
-        label: str(e, 'label', bad),
         // OpenClaw puts the requester in ctx for subagent hooks (they carry no ctx.sessionKey).
         requesterSessionKey: str(requester, 'sessionKey', bad, 'requester.sessionKey') ?? str(c, 'requesterSessionKey', bad, 'ctx.requesterSessionKey'),
       });

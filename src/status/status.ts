@@ -58,6 +58,7 @@ export type StatusExtension = () => unknown;
 
 export function buildStatus(rt: Runtime, extensions: Record<string, StatusExtension> = {}): StatusPayload {
   const c = rt.engine.counters;
+  const sizes = rt.engine.sizes();
   const outputs = rt.sinkHealth();
   const hookEventsTotal = Object.values(rt.hookCounts).reduce((a, b) => a + b, 0);
   const malformedTotal = Object.values(rt.malformedCounts).reduce((a, b) => a + b, 0);
@@ -110,9 +111,9 @@ export function buildStatus(rt: Runtime, extensions: Record<string, StatusExtens
       marks: c.marks,
       sessionsOpened: c.sessionsOpened,
       sessionsClosed: c.sessionsClosed,
-      openSessions: rt.engine.openSessions,
-      openRuns: rt.engine.openRuns,
-      correlationRecords: rt.engine.bufferedRecords,
+      openSessions: sizes.openSessions,
+      openRuns: sizes.openRuns,
+      correlationRecords: sizes.bufferedRecords,
       recordsDropped: c.recordsDropped,
       recordsExpired: c.recordsExpired,
       sessionsEvicted: c.sessionsEvicted,

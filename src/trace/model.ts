@@ -1,9 +1,9 @@
 // The trace model: what the correlation engine builds and every exporter reads.
 //
-// Session ▸ Run ▸ LlmCall ▸ ToolCall, plus Marks at every level. A Run reaches the outputs
-// as a fresh deeply frozen snapshot (src/finalize); only src/correlate builds these objects. Times are epoch
-// milliseconds taken from the hook payloads or from the arrival stamp of the hook that
-// observed the moment, never made up: a field is undefined when no hook told us.
+// Session ▸ Run ▸ LlmCall ▸ ToolCall, plus Marks at every level. Only src/correlate builds
+// these objects; a Run reaches the outputs as a fresh, deeply frozen snapshot (src/finalize).
+// Times are epoch milliseconds taken from the hook payloads or from the arrival stamp of the
+// hook that observed the moment, never made up: a field is undefined when no hook told us.
 
 export type EpochMs = number;
 
@@ -170,6 +170,9 @@ export interface SessionLink {
   runId?: string;
   /** The parent's tool call that spawned the child (sessions_spawn). */
   toolCallId?: string;
+  /** Span ids of that run and tool call: the parent's run may still be open (not delivered) when the child ends. */
+  runSpanId?: string;
+  toolSpanId?: string;
 }
 
 export interface Session {

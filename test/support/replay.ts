@@ -34,7 +34,7 @@ export interface ReplayResult {
   problems: { hook: string; problems: string[] }[];
 }
 
-export function replay(records: RecordedHook[], rawConfig: unknown = {}, opts: { settleMs?: number; onRunEnded?: (run: Run) => void } = {}): ReplayResult {
+export function replay(records: RecordedHook[], rawConfig: unknown = {}, opts: { settleMs?: number; onRunEnded?: (run: Run) => void; onSessionEnded?: (session: Session) => void } = {}): ReplayResult {
   const loaded = loadConfig(rawConfig, {});
   const runs: ReplayResult['runs'] = [];
   const sessions: Session[] = [];
@@ -49,7 +49,10 @@ export function replay(records: RecordedHook[], rawConfig: unknown = {}, opts: {
         opts.onRunEnded?.(run);
         runs.push({ session, run });
       },
-      sessionEnded: (s) => sessions.push(s),
+      sessionEnded: (s) => {
+        opts.onSessionEnded?.(s);
+        sessions.push(s);
+      },
       runAmended: (session, amendment) => amendments.push({ session, amendment }),
     },
   });

@@ -11,6 +11,7 @@ import { lstatSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import type { Session } from '../../trace/model.ts';
 import { fileTime, pathInside, renderFilename, sanitizeValue } from './filename.ts';
+import { lruInsert } from '../../util/lru.ts';
 
 /** Remembered names are bounded: a long-lived gateway sees unbounded sessions. */
 const MAX_CLAIMS = 10_000;
@@ -96,11 +97,7 @@ export class FileNamer {
   private claim(root: Session, base: string, name: string): NameChoice {
     this.owned.set(root, name);
     this.claims.delete(name);
-    this.claims.set(name, root.spanId);
-    if (this.claims.size > MAX_CLAIMS) {
-      const oldest = this.claims.keys().next().value;
-      if (oldest !== undefined) this.claims.delete(oldest);
-    }
+    lruInsert(this.claims, name, root.spanId, MAX_CLAIMS);
     return { baseName: base, fileName: name };
   }
 }

@@ -1,9 +1,9 @@
-// The bounded, batching queue between the hook path and the OTLP exporter.
+// The bounded, batching queue between the fan-out and the OTLP exporter.
 //
 // Why not the SDK's BatchSpanProcessor: it counts queue-full drops only in a private field,
 // cannot report exported/failed counts or queue depth, and wants spans already built. Here
-// a hook handler enqueues a *job* (a finished run, a closed session) with its span count:
-// O(1), no serialization. Spans are built from the job on the export path, one batch at a
+// the sink enqueues a *job* (a finished run's planned spans, a closed session) with its exact
+// span count: O(1), no serialization. Spans are built from the job on the export path, one batch at a
 // time, and at most one export request is in flight, so a slow or dead endpoint costs a
 // full queue and counted drops, never a slower hook.
 //
@@ -104,7 +104,7 @@ export class ExportQueue {
   }
 
   /**
-   * Called on the hook path: constant time, never throws, never waits. A job larger than
+   * Called from the sink (on the lane): constant time, never throws, never waits. A job larger than
    * the free space is taken in part (its first spans: the run before its children) and the
    * rest counted as dropped.
    */

@@ -293,10 +293,14 @@ export function parentSpanIdOfSession(session: Session, ids: SpanIds): string | 
     (link?.toolCallId !== undefined ? spawner((t) => t.toolCallId === link.toolCallId) : undefined) ??
     spawner((t) => t.childSessionKey === session.sessionKey);
   if (tool) return ids.span(tool);
+  // The parent's run may not be delivered yet (still open when the child ended): the link
+  // carries the span ids the engine knew when it linked them.
+  if (link?.toolSpanId !== undefined) return ids.span({ spanId: link.toolSpanId });
   if (link?.runId !== undefined) {
     const run = parent.runs.find((r) => r.runId === link.runId);
     if (run) return ids.span(run);
   }
+  if (link?.runSpanId !== undefined) return ids.span({ spanId: link.runSpanId });
   return ids.span(parent);
 }
 

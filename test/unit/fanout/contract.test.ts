@@ -3,7 +3,7 @@
 // per run and before its session's sessionEnded, children before their root, runAmended after
 // its run, and every run argument deeply frozen and never changed after delivery.
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isDeepFrozen } from '../../../src/finalize/snapshot.ts';
 import type { TraceSink } from '../../../src/fanout/sink.ts';
 import { OUTPUTS, createOutputs, type OutputEntry } from '../../../src/outputs/registry.ts';
@@ -86,8 +86,6 @@ function checkContract(calls: Call[]): void {
   // Nothing a sink received changed afterwards.
   for (const c of calls) if (c.kind === 'runEnded') expect(c.run).toEqual(c.copy);
 }
-
-afterEach(() => undefined);
 
 describe('the sink contract over recorded streams', () => {
   for (const name of ['gateway-tool-call.jsonl', 'gateway-subagent.jsonl', 'gateway-parallel-tools.jsonl', 'gateway-failing-tool.jsonl', 'local-turn.jsonl']) {

@@ -125,7 +125,7 @@ export function expectedParse(hook: string, event: unknown, ctx: unknown): Expec
       r.fields(e, { provider: 'str', model: 'str', systemPrompt: 'str', prompt: 'str', historyMessages: 'arr', tools: 'arr' });
       break;
     case 'llm_output':
-      r.fields(e, { provider: 'str', model: 'str', assistantTexts: 'arr' });
+      r.fields(e, { provider: 'str', model: 'str' });
       r.usage(r.field(e, 'usage', 'obj') as Obj | undefined);
       break;
     case 'model_call_started':
@@ -148,8 +148,6 @@ export function expectedParse(hook: string, event: unknown, ctx: unknown): Expec
       if (hook === 'after_tool_call') r.fields(e, { error: 'err', durationMs: 'num' });
       break;
     case 'tool_result_persist':
-      r.fields(e, { toolCallId: 'str', toolName: 'str', isSynthetic: 'bool' });
-      r.message(r.field(e, 'message', 'obj') as Obj | undefined);
       break;
     case 'agent_end':
       r.fields(e, { success: 'bool', error: 'err', durationMs: 'num' });
@@ -160,7 +158,7 @@ export function expectedParse(hook: string, event: unknown, ctx: unknown): Expec
       break;
     case 'subagent_spawned': {
       rejected = !r.field(e, 'childSessionKey', 'str');
-      r.fields(e, { agentId: 'str', runId: 'str', mode: 'str', label: 'str' });
+      r.fields(e, { agentId: 'str', runId: 'str' });
       // The requester's key: requester.sessionKey, else (OpenClaw 2026.9.6) ctx.requesterSessionKey.
       // The fuzzer only ever puts a string (or nothing) in ctx.requesterSessionKey.
       r.field(r.field(e, 'requester', 'obj') as Obj | undefined, 'sessionKey', 'str');
@@ -190,7 +188,7 @@ export const TYPED_FIELDS: Record<string, Record<string, Exclude<Kind, 'err'> | 
   session_start: { resumedFrom: 'str' },
   session_end: { reason: 'str', durationMs: 'num' },
   llm_input: { provider: 'str', model: 'str', systemPrompt: 'str', prompt: 'str', historyMessages: 'arr', tools: 'arr' },
-  llm_output: { provider: 'str', model: 'str', assistantTexts: 'arr', usage: 'obj' },
+  llm_output: { provider: 'str', model: 'str', usage: 'obj' },
   model_call_started: { callId: 'str', provider: 'str', model: 'str', api: 'str', transport: 'str' },
   model_call_ended: {
     callId: 'str', provider: 'str', model: 'str', api: 'str', transport: 'str', durationMs: 'num', outcome: 'str',
@@ -199,11 +197,10 @@ export const TYPED_FIELDS: Record<string, Record<string, Exclude<Kind, 'err'> | 
   before_message_write: { message: 'obj' },
   before_tool_call: { toolName: 'str', toolCallId: 'str' },
   after_tool_call: { toolName: 'str', toolCallId: 'str', error: 'err', durationMs: 'num' },
-  tool_result_persist: { toolCallId: 'str', toolName: 'str', isSynthetic: 'bool', message: 'obj' },
   agent_end: { success: 'bool', error: 'err', durationMs: 'num' },
   before_compaction: { messageCount: 'num', compactedCount: 'num', tokenCount: 'num' },
   after_compaction: { messageCount: 'num', compactedCount: 'num', tokenCount: 'num' },
-  subagent_spawned: { childSessionKey: 'str', agentId: 'str', runId: 'str', mode: 'str', label: 'str', requester: 'obj' },
+  subagent_spawned: { childSessionKey: 'str', agentId: 'str', runId: 'str', requester: 'obj' },
   subagent_delivery_target: { childSessionKey: 'str', requesterSessionKey: 'str', childRunId: 'str' },
   subagent_ended: { targetSessionKey: 'str', runId: 'str', reason: 'str', outcome: 'str', endedAt: 'num', error: 'err' },
 };
