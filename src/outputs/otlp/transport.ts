@@ -4,10 +4,10 @@
 // thing on both.
 
 import { Metadata, credentials } from '@grpc/grpc-js';
-import { getStringFromEnv } from '@opentelemetry/core';
 import type { ChannelCredentials } from '@grpc/grpc-js';
 
-export type OtlpTransport = 'http_binary' | 'grpc';
+export type { OtlpTransport } from '../../config/types.ts';
+import type { OtlpTransport } from '../../config/types.ts';
 
 export interface OtlpTlsOptions {
   /** PEM roots to trust instead of the system's (a private CA, a test's self-signed cert). */
@@ -142,26 +142,4 @@ export function withSignalPath(target: OtlpTarget, signal: 'traces' | 'metrics' 
   if (url.pathname !== '/' && url.pathname !== '') return target;
   url.pathname = `/v1/${signal}`;
   return { ...target, url: url.toString() };
-}
-
-/**
- * The transport the standard environment asks for when the config names none:
- * OTEL_EXPORTER_OTLP_<SIGNAL>_PROTOCOL, else OTEL_EXPORTER_OTLP_PROTOCOL (read with the OTel
- * packages' own helper). `grpc` → grpc; `http/protobuf` → http_binary; `http/json` is not
- * offered (only protobuf is exported) and falls back to http_binary with a warning.
- */
-export function transportFromEnv(signal: 'traces' | 'metrics' | 'logs'): { transport: OtlpTransport; warning?: string } | undefined {
-  const name = `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_PROTOCOL`;
-  const specific = getStringFromEnv(name);
-  const value = specific ?? getStringFromEnv('OTEL_EXPORTER_OTLP_PROTOCOL');
-  if (value === undefined) return undefined;
-  const source = specific !== undefined ? name : 'OTEL_EXPORTER_OTLP_PROTOCOL';
-  switch (value.trim().toLowerCase()) {
-    case 'grpc':
-      return { transport: 'grpc' };
-    case 'http/protobuf':
-      return { transport: 'http_binary' };
-    default:
-      return { transport: 'http_binary', warning: `${source}=${value} is not supported (expected grpc or http/protobuf); using http/protobuf` };
-  }
 }

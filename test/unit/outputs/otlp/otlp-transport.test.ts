@@ -8,7 +8,8 @@ import type { OtlpOutputConfig } from '../../../../src/config/types.ts';
 import { createOtlpOutputSink } from '../../../../src/outputs/otlp/projections.ts';
 import { createLogsSink } from '../../../../src/outputs/logs/sink.ts';
 import { createMetricsSink } from '../../../../src/outputs/metrics/sink.ts';
-import { transportFromEnv, withSignalPath } from '../../../../src/outputs/otlp/transport.ts';
+import { withSignalPath } from '../../../../src/outputs/otlp/transport.ts';
+import { loadConfig } from '../../../../src/config/load.ts';
 import { startOtlpGrpcReceiver } from '../../../support/otlp-grpc-receiver.ts';
 import { startOtlpSignalReceiver } from '../../../support/otlp-signal-receiver.ts';
 import { bareSession, buildTree, exportTree, otlpConfig, simpleRun } from './session-fixture.ts';
@@ -25,23 +26,14 @@ afterEach(async () => {
 });
 
 describe('transport from the environment', () => {
-  it('reads the signal-specific variable first, then the general one', () => {
-    for (const k of ENV) delete process.env[k];
-    expect(transportFromEnv('traces')).toBeUndefined();
-    process.env['OTEL_EXPORTER_OTLP_PROTOCOL'] = 'grpc';
-    expect(transportFromEnv('traces')).toEqual({ transport: 'grpc' });
-    process.env['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'] = 'http/protobuf';
-    expect(transportFromEnv('traces')).toEqual({ transport: 'http_binary' });
-    expect(transportFromEnv('metrics')).toEqual({ transport: 'grpc' });
-    process.env['OTEL_EXPORTER_OTLP_LOGS_PROTOCOL'] = 'http/json';
-    expect(transportFromEnv('logs')?.warning).toMatch(/OTEL_EXPORTER_OTLP_LOGS_PROTOCOL=http\/json is not supported/);
-  });
-
   it('a trace endpoint without transport goes over gRPC when OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=grpc', async () => {
     const g = await startOtlpGrpcReceiver();
     cleanup.push(() => g.close());
-    process.env['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'] = 'grpc';
-    const sink = createOtlpOutputSink(otlpConfig(g.url));
+    const env = { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' };
+    const raw = { plugins: { version: 1, components: [{ kind: 'observability', enabled: true, config: { version: 3, opentelemetry: { endpoints: [{ type: 'gen_ai', endpoint: g.url }] } } }] } };
+    const config = loadConfig(raw, env).config.otlp[0]!;
+    expect(config.transport).toBe('grpc');
+    const sink = createOtlpOutputSink(config);
     cleanup.push(() => sink.shutdown());
     const s = bareSession();
     sink.runEnded(s, simpleRun(s, 1));
