@@ -7,7 +7,10 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatUsd } from '../src/cli/money.ts';
+import { renderStatus } from '../src/cli/status-render.ts';
 import { validateAtif } from '../src/export/atif/validate.ts';
+import type { StatusPayload } from '../src/status/status.ts';
 import { agentReplyText, isSupportedNode, OpenClawHarness, PLUGIN_DIR, PROBE_TOOLS_PLUGIN_DIR, waitFor } from '../test/support/openclaw-harness.ts';
 import { renderSpanTree, startOtlpReceiver } from '../test/support/otlp-receiver.ts';
 import { relayConfig } from '../test/support/plugin-config.ts';
@@ -85,13 +88,8 @@ async function main(): Promise<number> {
     step('openclaw gateway call nemoRelay.status --json');
     const status = (await harness.gatewayCall<Doc>('nemoRelay.status')).json;
     if (!status) throw new Error('nemoRelay.status returned nothing');
-    say(`state: ${status.state}${status.reasons.length ? ` (${status.reasons.join('; ')})` : ''}`);
-    say(`openclaw ${status.openclaw.version}, plugin ${status.plugin.version}, conversation hooks ${status.hooks.conversationAccess.observed}`);
-    say(`LLM spans ${status.counters.llmSpans}, tool spans ${status.counters.toolSpans}, runs ${status.counters.runs}, marks ${status.counters.marks}, malformed ${status.counters.malformedTotal}`);
-    for (const o of status.outputs) {
-      say(`  ${o.name.padEnd(14)} ${o.state.padEnd(8)} exported ${o.exported} ${o.unit}, failures ${o.failures}, dropped ${o.dropped}, queue ${o.queueDepth}`);
-      if (o.state !== 'ok') failures++;
-    }
+    process.stdout.write(renderStatus(status as StatusPayload));
+    for (const o of status.outputs) if (o.state !== 'ok') failures++;
     if (status.state !== 'ready') failures++;
 
     step('stopping the gateway (SIGTERM): sessions close, files are finalized, spans flushed');
@@ -104,7 +102,7 @@ async function main(): Promise<number> {
       if (!result.valid) failures++;
       const fm = doc.final_metrics ?? {};
       say(`${f}: ${result.valid ? 'valid' : `INVALID ${JSON.stringify(result.errors).slice(0, 400)}`} ${doc.schema_version}`);
-      say(`  session_id ${doc.session_id}, ${doc.steps.length} steps, ${fm.extra?.llm_calls} LLM calls, ${fm.extra?.tool_calls} tool calls, ${fm.total_prompt_tokens} prompt / ${fm.total_completion_tokens} completion tokens, $${fm.total_cost_usd ?? 0}`);
+      say(`  session_id ${doc.session_id}, ${doc.steps.length} steps, ${fm.extra?.llm_calls} LLM calls, ${fm.extra?.tool_calls} tool calls, ${fm.total_prompt_tokens} prompt / ${fm.total_completion_tokens} completion tokens, ${formatUsd(fm.total_cost_usd ?? 0)}`);
       for (const s of doc.steps) say(`  ${String(s.step_id).padStart(3)} ${s.source.padEnd(6)} ${summary(s)}`);
       for (const child of doc.subagent_trajectories ?? []) {
         say(`  subagent ${child.trajectory_id}: ${child.steps.length} steps`);
@@ -125,6 +123,11 @@ async function main(): Promise<number> {
   }
   step(failures === 0 ? 'demo OK' : `demo FAILED: ${failures} problem(s) above`);
   say(`ATIF output kept in ${atifDir}`);
+  say('');
+  say('Next, with your own gateway running this plugin:');
+  say('  openclaw nemo-relay status                 # is every output really working? (--json for scripts)');
+  say('  openclaw gateway call nemoRelay.status --json');
+  say(`  nemo-relay export --format openai-chat-jsonl --in ${atifDir} --out data.jsonl`);
   return failures === 0 ? 0 : 1;
 }
 
