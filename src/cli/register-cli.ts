@@ -15,7 +15,9 @@ export const CLI_DESCRIPTOR = {
   name: CLI_ROOT,
   description: 'NeMo Relay observability: status of every output, doctor checks',
   hasSubcommands: true,
-} as const;
+  // stdout is the JSON payload with --json: OpenClaw then sends its startup notices to stderr.
+  machineOutput: ({ argv }: { argv: readonly string[] }) => argv.includes('--json'),
+};
 
 type CliApi = Partial<Pick<OpenClawPluginApi, 'registerCli'>>;
 type Registrar = Parameters<OpenClawPluginApi['registerCli']>[0];
