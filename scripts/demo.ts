@@ -87,8 +87,11 @@ async function main(): Promise<number> {
     );
 
     step('openclaw gateway call nemoRelay.status --json');
-    const status = (await harness.gatewayCall<Doc>('nemoRelay.status')).json;
-    if (!status) throw new Error('nemoRelay.status returned nothing');
+    const call = await harness.gatewayCall<Doc>('nemoRelay.status');
+    const status = call.json;
+    if (call.exitCode !== 0 || !status?.plugin) {
+      throw new Error(`nemoRelay.status failed (exit ${call.exitCode}): ${JSON.stringify(status).slice(0, 500)}\n${call.stderr.slice(-1500)}`);
+    }
     process.stdout.write(renderStatus(status as StatusPayload));
     for (const o of status.outputs) if (o.state !== 'ok') failures++;
     if (status.state !== 'ready') failures++;
