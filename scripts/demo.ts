@@ -59,7 +59,7 @@ async function main(): Promise<number> {
     const ready = await harness.startGateway({ timeoutMs: 300_000 });
     say(`ready after ${(ready.readyMs / 1000).toFixed(1)} s`);
     // A plugin that fails to load does not stop the gateway: check it is live before any turn.
-    const probe = await harness.gatewayCall<Doc>('nemoRelay.status');
+    const probe = await statusCall(harness);
     if (probe.exitCode !== 0 || !probe.json) {
       throw new Error(`nemo-relay is not loaded in the gateway: ${probe.stderr.slice(-1500)}\n${harness.logTail(3000)}`);
     }
@@ -87,7 +87,7 @@ async function main(): Promise<number> {
     );
 
     step('openclaw gateway call nemoRelay.status --json');
-    const call = await harness.gatewayCall<Doc>('nemoRelay.status');
+    const call = await statusCall(harness);
     const status = call.json;
     if (call.exitCode !== 0 || !status?.plugin) {
       throw new Error(`nemoRelay.status failed (exit ${call.exitCode}): ${JSON.stringify(status).slice(0, 500)}\n${call.stderr.slice(-1500)}`);
@@ -133,6 +133,12 @@ async function main(): Promise<number> {
   say('  openclaw gateway call nemoRelay.status --json');
   say(`  nemo-relay export --format openai-chat-jsonl --in ${atifDir} --out data.jsonl`);
   return failures === 0 ? 0 : 1;
+}
+
+/** `openclaw gateway call nemoRelay.status --json`, with room for a busy machine (default 10 s). */
+async function statusCall(harness: OpenClawHarness) {
+  const r = await harness.run(['gateway', 'call', 'nemoRelay.status', '--json', '--timeout', '60000']);
+  return { ...r, json: r.json as Doc | undefined };
 }
 
 function summary(s: Doc): string {
