@@ -136,9 +136,13 @@ async function main(): Promise<number> {
 }
 
 /** `openclaw gateway call nemoRelay.status --json`, with room for a busy machine (default 10 s). */
+/** Retried: a gateway busy with a subagent can miss a WebSocket handshake. */
 async function statusCall(harness: OpenClawHarness) {
-  const r = await harness.run(['gateway', 'call', 'nemoRelay.status', '--json', '--timeout', '60000']);
-  return { ...r, json: r.json as Doc | undefined };
+  for (let attempt = 1; ; attempt++) {
+    const r = await harness.run(['gateway', 'call', 'nemoRelay.status', '--json', '--timeout', '60000']);
+    if (r.exitCode === 0 || attempt === 3) return { ...r, json: r.json as Doc | undefined };
+    say(`(nemoRelay.status call failed, exit ${r.exitCode}; retrying)`);
+  }
 }
 
 function summary(s: Doc): string {
