@@ -8,6 +8,9 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateAtif } from '../src/outputs/atif/validate.ts';
+import { formatUsd } from '../src/cli/money.ts';
+import { renderStatus } from '../src/cli/status-render.ts';
+import type { StatusPayload } from '../src/status/status.ts';
 import { agentReplyText, isSupportedNode, OpenClawHarness, PLUGIN_DIR, PROBE_TOOLS_PLUGIN_DIR, waitFor } from '../test/support/openclaw-harness.ts';
 import { renderSpanTree, startOtlpReceiver } from '../test/support/otlp-receiver.ts';
 import { relayConfig } from '../test/support/plugin-config.ts';
@@ -51,11 +54,12 @@ async function main(): Promise<number> {
   });
   let failures = 0;
   try {
-    step(`starting the OpenClaw gateway on 127.0.0.1:${harness.port} (takes ~30 s)`);
-    const ready = await harness.startGateway();
+    step(`starting the OpenClaw gateway on 127.0.0.1:${harness.port} (takes ~30 s, longer on a busy machine)`);
+    // Minutes, not seconds, on a busy two-core machine: waiting beats failing the demo.
+    const ready = await harness.startGateway({ timeoutMs: 300_000 });
     say(`ready after ${(ready.readyMs / 1000).toFixed(1)} s`);
     // A plugin that fails to load does not stop the gateway: check it is live before any turn.
-    const probe = await harness.gatewayCall<Doc>('nemoRelay.status');
+    const probe = await statusCall(harness);
     if (probe.exitCode !== 0 || !probe.json) {
       throw new Error(`nemo-relay is not loaded in the gateway: ${probe.stderr.slice(-1500)}\n${harness.logTail(3000)}`);
     }
@@ -83,15 +87,13 @@ async function main(): Promise<number> {
     );
 
     step('openclaw gateway call nemoRelay.status --json');
-    const status = (await harness.gatewayCall<Doc>('nemoRelay.status')).json;
-    if (!status) throw new Error('nemoRelay.status returned nothing');
-    say(`state: ${status.state}${status.reasons.length ? ` (${status.reasons.join('; ')})` : ''}`);
-    say(`openclaw ${status.openclaw.version}, plugin ${status.plugin.version}, conversation hooks ${status.hooks.conversationAccess.observed}`);
-    say(`LLM spans ${status.counters.llmSpans}, tool spans ${status.counters.toolSpans}, runs ${status.counters.runs}, marks ${status.counters.marks}, malformed ${status.counters.malformedTotal}`);
-    for (const o of status.outputs) {
-      say(`  ${o.name.padEnd(14)} ${o.state.padEnd(8)} exported ${o.exported} ${o.unit}, failures ${o.failures}, dropped ${o.dropped}, queue ${o.queueDepth}`);
-      if (o.state !== 'ok') failures++;
+    const call = await statusCall(harness);
+    const status = call.json;
+    if (call.exitCode !== 0 || !status?.plugin) {
+      throw new Error(`nemoRelay.status failed (exit ${call.exitCode}): ${JSON.stringify(status).slice(0, 500)}\n${call.stderr.slice(-1500)}`);
     }
+    process.stdout.write(renderStatus(status as StatusPayload));
+    for (const o of status.outputs) if (o.state !== 'ok') failures++;
     if (status.state !== 'ready') failures++;
 
     step('stopping the gateway (SIGTERM): sessions close, files are finalized, spans flushed');
@@ -104,7 +106,7 @@ async function main(): Promise<number> {
       if (!result.valid) failures++;
       const fm = doc.final_metrics ?? {};
       say(`${f}: ${result.valid ? 'valid' : `INVALID ${JSON.stringify(result.errors).slice(0, 400)}`} ${doc.schema_version}`);
-      say(`  session_id ${doc.session_id}, ${doc.steps.length} steps, ${fm.extra?.llm_calls} LLM calls, ${fm.extra?.tool_calls} tool calls, ${fm.total_prompt_tokens} prompt / ${fm.total_completion_tokens} completion tokens, $${fm.total_cost_usd ?? 0}`);
+      say(`  session_id ${doc.session_id}, ${doc.steps.length} steps, ${fm.extra?.llm_calls} LLM calls, ${fm.extra?.tool_calls} tool calls, ${fm.total_prompt_tokens} prompt / ${fm.total_completion_tokens} completion tokens, ${formatUsd(fm.total_cost_usd ?? 0)}`);
       for (const s of doc.steps) say(`  ${String(s.step_id).padStart(3)} ${s.source.padEnd(6)} ${summary(s)}`);
       for (const child of doc.subagent_trajectories ?? []) {
         say(`  subagent ${child.trajectory_id}: ${child.steps.length} steps`);
@@ -125,7 +127,22 @@ async function main(): Promise<number> {
   }
   step(failures === 0 ? 'demo OK' : `demo FAILED: ${failures} problem(s) above`);
   say(`ATIF output kept in ${atifDir}`);
+  say('');
+  say('Next, with your own gateway running this plugin:');
+  say('  openclaw nemo-relay status                 # is every output really working? (--json for scripts)');
+  say('  openclaw gateway call nemoRelay.status --json');
+  say(`  nemo-relay export --format openai-chat-jsonl --in ${atifDir} --out data.jsonl`);
   return failures === 0 ? 0 : 1;
+}
+
+/** `openclaw gateway call nemoRelay.status --json`, with room for a busy machine (default 10 s). */
+/** Retried: a gateway busy with a subagent can miss a WebSocket handshake. */
+async function statusCall(harness: OpenClawHarness) {
+  for (let attempt = 1; ; attempt++) {
+    const r = await harness.run(['gateway', 'call', 'nemoRelay.status', '--json', '--timeout', '60000']);
+    if (r.exitCode === 0 || attempt === 3) return { ...r, json: r.json as Doc | undefined };
+    say(`(nemoRelay.status call failed, exit ${r.exitCode}; retrying)`);
+  }
 }
 
 function summary(s: Doc): string {

@@ -9,6 +9,7 @@ import { registerHooks, type HookTable } from './ingest/register-hooks.ts';
 import { SUBSCRIBED_HOOKS } from './ingest/hook-names.ts';
 import { sharedRuntime } from './runtime/global.ts';
 import { OUTPUTS } from './outputs/registry.ts';
+import { registerNemoRelayCli } from './cli/register-cli.ts';
 import type { Runtime } from './runtime/runtime.ts';
 import { buildStatus, type StatusExtension } from './status/status.ts';
 
@@ -29,6 +30,7 @@ export type PluginApi = Pick<OpenClawPluginApi, 'on' | 'registrationMode' | 'plu
   Partial<Pick<OpenClawPluginApi, 'registerGatewayMethod' | 'registerProvider' | 'runtime' | 'config' | 'version'>>;
 
 export function registerNemoRelay(api: PluginApi, extensions: Record<string, StatusExtension> = {}): Runtime {
+  registerNemoRelayCli(api as Parameters<typeof registerNemoRelayCli>[0]);
   const runtime = sharedRuntime(() => ({
     rawConfig: api.pluginConfig,
     logger: loggerOf(api),

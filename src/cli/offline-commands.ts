@@ -5,8 +5,9 @@ import type { CliCommand, CliIo } from './command.ts';
 import { exportCommand } from '../datasets/export-command.ts';
 import { statsCommand } from '../datasets/stats-command.ts';
 import { validateCommand } from '../datasets/validate-command.ts';
+import { replayCommand } from '../replay/replay-command.ts';
 
-export const OFFLINE_COMMANDS: readonly CliCommand[] = [exportCommand, validateCommand, statsCommand];
+export const OFFLINE_COMMANDS: readonly CliCommand[] = [exportCommand, validateCommand, statsCommand, replayCommand];
 
 export function offlineUsage(prog = 'nemo-relay'): string {
   const width = Math.max(...OFFLINE_COMMANDS.map((c) => c.name.length));
