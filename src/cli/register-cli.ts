@@ -56,12 +56,12 @@ export function registerNemoRelayCli(api: CliApi, commands: (ctx: CommandContext
 /** Adds `nemo-relay` with one subcommand per entry; arguments go to run() untouched. */
 export function buildCommandTree(program: Program, commands: CliCommand[], io: CliIo = processIo): void {
   const root = program.command(CLI_ROOT).description(CLI_DESCRIPTOR.description);
-  root.addHelpText('after', `\nCommands:\n${commands.map((c) => `  ${c.usage}\n      ${c.summary}`).join('\n')}\n`);
+  root.addHelpText('after', `\nCommands:\n${commands.map((c) => `  openclaw ${CLI_ROOT} ${c.name} ${argsOf(c)}\n      ${c.summary}`).join('\n')}\n`);
   for (const c of commands) {
     root
       .command(c.name)
       .description(c.summary)
-      .usage(c.usage.replace(`openclaw ${CLI_ROOT} ${c.name} `, ''))
+      .usage(argsOf(c))
       .helpOption(false)
       .allowUnknownOption(true)
       .allowExcessArguments(true)
@@ -72,6 +72,12 @@ export function buildCommandTree(program: Program, commands: CliCommand[], io: C
         if (code !== 0) process.exitCode = code;
       });
   }
+}
+
+/** The arguments part of a command's usage line: gateway commands say `openclaw nemo-relay x …`, offline ones `usage: nemo-relay x …`. */
+function argsOf(c: CliCommand): string {
+  const first = c.usage.split('\n')[0] ?? '';
+  return first.replace(/^usage:\s*/, '').replace(new RegExp(`^(openclaw )?${CLI_ROOT} ${c.name}\\s*`), '');
 }
 
 const processIo: CliIo = {

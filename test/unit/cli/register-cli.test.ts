@@ -46,10 +46,10 @@ describe('registerNemoRelayCli', () => {
     expect(seen).toEqual([['status', '--json', '--url', 'ws://127.0.0.1:1', '--token', 't'], ['doctor']]);
   });
 
-  it('the real table has status and doctor; the OpenClaw version resolves from the peer dependency', async () => {
+  it('the real table has the gateway commands and the offline ones; the OpenClaw version resolves from the peer dependency', async () => {
     const table = await loadCommands({ config: {} });
-    expect(table.map((c) => c.name)).toEqual(['status', 'doctor']);
-    for (const c of table) expect(c.usage).toMatch(new RegExp(`^openclaw nemo-relay ${c.name} `));
+    expect(table.map((c) => c.name)).toEqual(['status', 'doctor', 'export', 'validate', 'stats', 'replay']);
+    for (const c of table) expect(c.usage).toMatch(new RegExp(`^(usage: )?(openclaw )?nemo-relay ${c.name}\\b`));
     expect(openclawVersion()).toMatch(/^\d{4}\.\d+\.\d+/);
   });
 });
