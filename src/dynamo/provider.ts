@@ -42,6 +42,11 @@ export interface DynamoProviderDeps {
 
 export function createDynamoProvider(deps: DynamoProviderDeps): ProviderPlugin {
   const { env } = deps;
+  const syntheticAuth = () => ({
+    apiKey: env.apiKey,
+    source: env.apiKeySource === 'default' ? `nemo-relay dynamo default key (${DEFAULT_API_KEY})` : DYNAMO_API_KEY_ENV,
+    mode: 'api-key' as const,
+  });
   return {
     id: DYNAMO_PROVIDER_ID,
     label: 'NVIDIA Dynamo',
@@ -90,15 +95,14 @@ export function createDynamoProvider(deps: DynamoProviderDeps): ProviderPlugin {
       };
     },
 
-    // The default key when none is configured anywhere: OpenClaw consults it last (after the
-    // exported DYNAMO_API_KEY, auth profiles and config), both for "is this provider usable" and
-    // for the request itself, because the manifest lists dynamo under syntheticAuthRefs. Nothing
-    // is written into process.env, so child processes never inherit a key.
-    resolveSyntheticAuth: () => ({
-      apiKey: env.apiKey,
-      source: env.apiKeySource === 'default' ? `nemo-relay dynamo default key (${DEFAULT_API_KEY})` : DYNAMO_API_KEY_ENV,
-      mode: 'api-key',
-    }),
+    // The default key when none is configured anywhere, without writing it into process.env (child
+    // processes inherit no key). OpenClaw 2026.9.6 asks a plugin's synthetic auth last, after the
+    // exported DYNAMO_API_KEY, auth profiles and config, and only on its "implicit" auth path: the
+    // manifest's setup.requiresRuntime: false keeps dynamo out of the setup-provider fallback refs,
+    // which otherwise plan a direct attempt with plugin synthetic auth switched off ("No API key
+    // found"). prepareSyntheticAuth is the form captured for agent runs and worker threads.
+    prepareSyntheticAuth: async () => syntheticAuth(),
+    resolveSyntheticAuth: () => syntheticAuth(),
 
     buildMissingAuthMessage: () =>
       `Set ${DYNAMO_API_KEY_ENV} to the token your Dynamo frontend expects (a local frontend accepts any value, e.g. ${DEFAULT_API_KEY}).`,

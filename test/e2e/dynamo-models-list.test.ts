@@ -73,6 +73,8 @@ describe('the dynamo provider per the provider-plugin conventions, on a real gat
   }, 200_000);
 
   it('an exported DYNAMO_API_KEY wins over the default', async () => {
+    // `agent --local` refuses to run beside a gateway on the same state directory.
+    await harness.stopGateway();
     const before = lastSeq(mock);
     const turn = await harness.agentTurn({
       local: true,

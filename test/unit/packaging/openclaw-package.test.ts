@@ -103,7 +103,10 @@ describe('openclaw.plugin.json provider auth (onboard / models auth)', () => {
       expect.objectContaining({ provider: 'dynamo', method: 'custom', choiceId: 'dynamo', groupId: 'dynamo' }),
     ]);
     expect(manifest.setup.providers).toEqual([{ id: 'dynamo', envVars: ['DYNAMO_API_KEY'], authMethods: ['custom'] }]);
-    // The default key comes from the provider's synthetic auth, which OpenClaw probes for these refs.
+    // The default key comes from the provider's synthetic auth, which OpenClaw probes for these
+    // refs; requiresRuntime: false keeps OpenClaw from planning a setup-provider direct attempt that
+    // switches plugin synthetic auth off (test/e2e/dynamo-models-list.test.ts proves the turn).
     expect(manifest.syntheticAuthRefs).toEqual(['dynamo']);
+    expect(manifest.setup.requiresRuntime).toBe(false);
   });
 });
