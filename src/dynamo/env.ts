@@ -75,8 +75,7 @@ export function readDynamoEnv(env: EnvMap): { config: DynamoEnv; problems: EnvPr
     if (/[\r\n]/.test(apiKeyRaw)) {
       problem('DYNAMO_API_KEY', 'expected a single-line token; it contains a line break (using the default key instead)');
     } else if (apiKeyRaw !== DEFAULT_API_KEY) {
-      // The default itself (typed by the user, or published by an earlier createDynamo in this
-      // process) is still the default: not a secret, and reported as such.
+      // The default itself, typed by the user, is still the default: not a secret, and reported as such.
       apiKey = apiKeyRaw;
       apiKeySource = 'DYNAMO_API_KEY';
     }

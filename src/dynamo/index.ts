@@ -4,9 +4,9 @@
 
 import type { OpenClawPluginApi, ProviderPlugin } from 'openclaw/plugin-sdk/plugin-entry';
 import { resolveCaller, type DynamoIdentityView } from './caller.ts';
-import { DEFAULT_API_KEY, readDynamoEnv, type DynamoChildProcess, type EnvMap, type EnvProblem } from './env.ts';
+import { readDynamoEnv, type DynamoChildProcess, type EnvMap, type EnvProblem } from './env.ts';
 import { CatalogState, fetchModelCatalog, type CatalogStatus } from './model-catalog.ts';
-import { CATALOG_TIMEOUT_MS, createDynamoProvider, DYNAMO_API_KEY_ENV } from './provider.ts';
+import { CATALOG_TIMEOUT_MS, createDynamoProvider } from './provider.ts';
 import { emptyRequestCounters, wrapDynamoStream, type RequestCounters } from './request-wrapper.ts';
 import { SessionControlTable, type SessionControlStatus } from './session-control.ts';
 import { ToolRecordBuilder, type ToolRecordCounters } from './tool-record.ts';
@@ -36,8 +36,11 @@ export interface DynamoStatus {
     baseUrl: string;
     baseUrlSource: string;
     apiKeySource: string;
-    /** DYNAMO_API_KEY was unset, so the default key was put into this process's environment. */
-    defaultKeyPublished: boolean;
+    /**
+     * How the default key reaches OpenClaw when DYNAMO_API_KEY is unset: the provider's synthetic
+     * auth (never process.env). 'unused' when the user set a key.
+     */
+    defaultKey: 'synthetic-auth' | 'unused';
     catalog: CatalogStatus;
   };
   agentTrace: { enabled: boolean; sessionTypeId: string; requests: RequestCounters };
@@ -74,8 +77,6 @@ export function createDynamo(params: CreateDynamoParams): Dynamo {
   const logger = params.logger ?? params.api?.logger;
   const { config: env, problems } = readDynamoEnv(params.env ?? process.env);
   for (const problem of problems) logger?.warn(`[dynamo] ${problem.variable}: ${problem.message}`);
-  const defaultKeyPublished =
-    (params.env === undefined || params.env === process.env) && publishDefaultApiKey(process.env, env.apiKeySource);
 
   const now = params.now ?? (() => Date.now());
   const catalog = new CatalogState(`${env.baseUrl}/models`, now);
@@ -182,7 +183,7 @@ export function createDynamo(params: CreateDynamoParams): Dynamo {
           baseUrl: env.baseUrl,
           baseUrlSource: env.baseUrlSource,
           apiKeySource: env.apiKeySource,
-          defaultKeyPublished,
+          defaultKey: env.apiKeySource === 'default' ? 'synthetic-auth' : 'unused',
           catalog: catalog.status(),
         },
         agentTrace: { enabled: env.trace, sessionTypeId: env.sessionTypeId, requests: { ...counters } },
@@ -212,22 +213,6 @@ export function createDynamo(params: CreateDynamoParams): Dynamo {
       return shutdownPromise;
     },
   };
-}
-
-/**
- * OpenClaw 2026.9.6 resolves a plugin provider's key at request time only from the provider's
- * declared env var (manifest setup.providers[].envVars), a stored auth profile or a config entry;
- * the plugin's resolveSyntheticAuth is consulted for availability checks but switched off for the
- * request itself ("No API key found for provider"). A local Dynamo accepts any token, so when the
- * user set none we publish the default under the declared variable, which OpenClaw then finds.
- * Never overrides a value the user set; child processes inherit the same default.
- */
-export function publishDefaultApiKey(target: NodeJS.ProcessEnv, source: 'DYNAMO_API_KEY' | 'default'): boolean {
-  if (source !== 'default') return false;
-  const current = target[DYNAMO_API_KEY_ENV];
-  if (current !== undefined && current.trim() !== '') return false;
-  target[DYNAMO_API_KEY_ENV] = DEFAULT_API_KEY;
-  return true;
 }
 
 /** Safe to call from every register() pass: each api instance gets the same provider object. */

@@ -2,6 +2,7 @@
 // endpoint whose catalog comes from the frontend's /models and which accepts any model id.
 
 import type { ProviderPlugin } from 'openclaw/plugin-sdk/plugin-entry';
+import { createDynamoAuthMethod } from './auth-method.ts';
 import { DEFAULT_API_KEY, normalizeHttpUrl, type DynamoEnv } from './env.ts';
 import { fetchModelCatalog, type CatalogModel, type CatalogState } from './model-catalog.ts';
 import type { StreamFn } from './request-wrapper.ts';
@@ -41,19 +42,25 @@ export interface DynamoProviderDeps {
 
 export function createDynamoProvider(deps: DynamoProviderDeps): ProviderPlugin {
   const { env } = deps;
+  const syntheticAuth = () => ({
+    apiKey: env.apiKey,
+    source: env.apiKeySource === 'default' ? `nemo-relay dynamo default key (${DEFAULT_API_KEY})` : DYNAMO_API_KEY_ENV,
+    mode: 'api-key' as const,
+  });
   return {
     id: DYNAMO_PROVIDER_ID,
     label: 'NVIDIA Dynamo',
     envVars: [DYNAMO_API_KEY_ENV],
-    auth: [],
+    auth: [createDynamoAuthMethod({ providerId: DYNAMO_PROVIDER_ID, apiKeyEnvVar: DYNAMO_API_KEY_ENV })],
 
     catalog: {
       order: 'late',
       run: async (ctx: CatalogContext) => {
         const baseUrl = configuredBaseUrl(ctx.config) ?? env.baseUrl;
+        // A key saved by `openclaw onboard` / `models auth` (an auth profile) or exported; else ours.
         const result = await fetchModelCatalog({
           baseUrl,
-          apiKey: env.apiKey,
+          apiKey: resolvedDiscoveryKey(ctx) ?? env.apiKey,
           timeoutMs: deps.catalogTimeoutMs ?? CATALOG_TIMEOUT_MS,
           ...(deps.fetchImpl !== undefined ? { fetchImpl: deps.fetchImpl } : {}),
         });
@@ -88,14 +95,14 @@ export function createDynamoProvider(deps: DynamoProviderDeps): ProviderPlugin {
       };
     },
 
-    // Answers OpenClaw's "is this provider usable" checks when no key is configured anywhere.
-    // Not sufficient on its own: OpenClaw 2026.9.6 switches plugin synthetic auth off for the
-    // request itself, which is why createDynamo also publishes the default under DYNAMO_API_KEY.
-    resolveSyntheticAuth: () => ({
-      apiKey: env.apiKey,
-      source: env.apiKeySource === 'default' ? `nemo-relay dynamo default key (${DEFAULT_API_KEY})` : DYNAMO_API_KEY_ENV,
-      mode: 'api-key',
-    }),
+    // The default key when none is configured anywhere, without writing it into process.env (child
+    // processes inherit no key). OpenClaw 2026.9.6 asks a plugin's synthetic auth last, after the
+    // exported DYNAMO_API_KEY, auth profiles and config, and only on its "implicit" auth path: the
+    // manifest's setup.requiresRuntime: false keeps dynamo out of the setup-provider fallback refs,
+    // which otherwise plan a direct attempt with plugin synthetic auth switched off ("No API key
+    // found"). prepareSyntheticAuth is the form captured for agent runs and worker threads.
+    prepareSyntheticAuth: async () => syntheticAuth(),
+    resolveSyntheticAuth: () => syntheticAuth(),
 
     buildMissingAuthMessage: () =>
       `Set ${DYNAMO_API_KEY_ENV} to the token your Dynamo frontend expects (a local frontend accepts any value, e.g. ${DEFAULT_API_KEY}).`,
@@ -114,6 +121,17 @@ function definitionOf(model: CatalogModel): ModelDefinition {
     contextWindow: model.contextWindow ?? DEFAULT_CONTEXT_WINDOW,
     maxTokens: Math.min(DEFAULT_MAX_TOKENS, model.contextWindow ?? DEFAULT_MAX_TOKENS),
   };
+}
+
+function resolvedDiscoveryKey(ctx: CatalogContext): string | undefined {
+  try {
+    const resolved = ctx.resolveProviderApiKey?.(DYNAMO_PROVIDER_ID);
+    const key = resolved?.discoveryApiKey ?? resolved?.apiKey;
+    // A marker (the env var's name) is not a key.
+    return key !== undefined && key.trim() !== '' && key !== DYNAMO_API_KEY_ENV ? key : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function configuredBaseUrl(config: unknown): string | undefined {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDynamo, publishDefaultApiKey, registerDynamo } from '../../../src/dynamo/index.ts';
+import { createDynamo, registerDynamo } from '../../../src/dynamo/index.ts';
 import { fetchModelCatalog, parseModelList } from '../../../src/dynamo/model-catalog.ts';
 import { startMockDynamo, type MockDynamo } from '../../support/mock-dynamo.ts';
 import { closedPort, identityView } from './fixtures.ts';
@@ -122,10 +122,28 @@ describe('dynamo provider', () => {
     });
   });
 
-  it('declares its key variable and offers the default key as synthetic auth', () => {
+  it('declares its key variable, the setup auth method and the default key as synthetic auth', () => {
     const { instance } = dynamo();
-    expect(instance.provider).toMatchObject({ id: 'dynamo', envVars: ['DYNAMO_API_KEY'], auth: [] });
-    expect(instance.provider.resolveSyntheticAuth?.({ provider: 'dynamo' })).toMatchObject({ apiKey: 'dynamo-local', mode: 'api-key' });
+    expect(instance.provider).toMatchObject({ id: 'dynamo', envVars: ['DYNAMO_API_KEY'] });
+    expect(instance.provider.auth).toHaveLength(1);
+    const method = instance.provider.auth[0]!;
+    expect(method).toMatchObject({ id: 'custom', kind: 'custom' });
+    expect(typeof method.run).toBe('function');
+    expect(typeof method.runNonInteractive).toBe('function');
+    expect(instance.provider.resolveSyntheticAuth?.({ provider: 'dynamo' } as never)).toMatchObject({ apiKey: 'dynamo-local', mode: 'api-key' });
+    const user = dynamo({ DYNAMO_API_KEY: 'mine' }).instance;
+    expect(user.provider.resolveSyntheticAuth?.({ provider: 'dynamo' } as never)).toMatchObject({ apiKey: 'mine', source: 'DYNAMO_API_KEY' });
+  });
+
+  it('the catalog probes with a key OpenClaw resolved (auth profile) over the default, never with a marker', async () => {
+    const { instance } = dynamo();
+    const ctx = (apiKey: string | undefined, discoveryApiKey?: string) =>
+      ({ config: {}, env: {}, resolveProviderApiKey: () => ({ apiKey, ...(discoveryApiKey ? { discoveryApiKey } : {}) }) }) as unknown as CatalogCtx;
+    await instance.provider.catalog?.run(ctx('DYNAMO_API_KEY', 'profile-key'));
+    await instance.provider.catalog?.run(ctx('DYNAMO_API_KEY'));
+    await instance.provider.catalog?.run(ctx(undefined));
+    const auth = mock.requests.filter((r) => r.path === '/v1/models').map((r) => r.headers['authorization']);
+    expect(auth).toEqual(['Bearer profile-key', 'Bearer dynamo-local', 'Bearer dynamo-local']);
   });
 
   it('wraps the stream only when DYN_AGENT_TRACE is on', () => {
@@ -145,17 +163,20 @@ describe('dynamo provider', () => {
     expect(seen[0]).toBe(seen[1]);
   });
 
-  it('publishes the default key only when the user set none', () => {
-    const target: NodeJS.ProcessEnv = {};
-    expect(publishDefaultApiKey(target, 'default')).toBe(true);
-    expect(target['DYNAMO_API_KEY']).toBe('dynamo-local');
-    const user: NodeJS.ProcessEnv = { DYNAMO_API_KEY: 'mine' };
-    expect(publishDefaultApiKey(user, 'DYNAMO_API_KEY')).toBe(false);
-    expect(user['DYNAMO_API_KEY']).toBe('mine');
-    // createDynamo with its own env map leaves process.env alone.
-    const before = process.env['DYNAMO_API_KEY'];
-    expect(dynamo().instance.status().provider.defaultKeyPublished).toBe(false);
-    expect(process.env['DYNAMO_API_KEY']).toBe(before);
+  it('never writes the default key into process.env, so child processes inherit no key', () => {
+    const saved = process.env['DYNAMO_API_KEY'];
+    delete process.env['DYNAMO_API_KEY'];
+    try {
+      // No env map: createDynamo reads process.env itself, as in the plugin.
+      const instance = createDynamo({ identity: identityView([]), logger: quietLogger() });
+      expect(process.env['DYNAMO_API_KEY']).toBeUndefined();
+      expect(instance.status().provider).toMatchObject({ apiKeySource: 'default', defaultKey: 'synthetic-auth' });
+      expect(instance.provider.resolveSyntheticAuth?.({ provider: 'dynamo' } as never)).toMatchObject({ apiKey: 'dynamo-local' });
+      expect(dynamo({ DYNAMO_API_KEY: 'mine' }).instance.status().provider.defaultKey).toBe('unused');
+    } finally {
+      if (saved === undefined) delete process.env['DYNAMO_API_KEY'];
+      else process.env['DYNAMO_API_KEY'] = saved;
+    }
   });
 
   it('reports env problems and what is switched off, and shuts down twice without harm', async () => {
