@@ -82,7 +82,12 @@ describe('openclaw nemo-relay status', () => {
     const turn = await harness.agentTurn({ sessionKey: 'cli-degraded', message: 'hello there' });
     expect(turn.exitCode, failure(turn)).toBe(0);
     // The gateway runs the turn after `agent` returns; on a busy machine that takes minutes.
-    await receiver.waitForAttempts(1, 400_000);
+    await waitFor(() => receiver.attempts > 0, {
+      timeoutMs: 400_000,
+      intervalMs: 500,
+      what: 'an OTLP export attempt after the turn',
+      context: () => `${llm.requests.length} LLM requests so far\n${harness.logTail(6000)}`,
+    });
     await waitFor(
       async () => {
         const r = await harness.gatewayCallScoped<Doc>('nemoRelay.status', {}, ['operator.admin']);
