@@ -44,12 +44,11 @@ afterAll(async () => {
   await llm?.close();
 });
 
-// DYNAMO_API_KEY set: registering the plugin in the CLI process must not change process.env,
-// or OpenClaw drops the prepared CLI registration ("Plugin CLI preparation inputs changed").
-// Today the dynamo provider publishes its default key into process.env when the variable is
-// unset; issue 17 part 3 removes that write, and then this env can go.
+// No DYNAMO_API_KEY on purpose: registering the plugin in the CLI process must not change
+// process.env, or OpenClaw drops the prepared CLI registration ("Plugin CLI preparation inputs
+// changed"); the dynamo provider's default key is synthetic auth, never an env write.
 // Each CLI start loads OpenClaw and the plugin: seconds on an idle machine, minutes on a busy one.
-const cli = (args: string[]) => harness.run(['nemo-relay', ...args], { env: { DYNAMO_API_KEY: 'dynamo-local' }, timeoutMs: 400_000 });
+const cli = (args: string[]) => harness.run(['nemo-relay', ...args], { timeoutMs: 400_000 });
 const failure = (r: { stdout: string; stderr: string }) => `stdout:\n${r.stdout.slice(-3000)}\nstderr:\n${r.stderr.slice(-3000)}\n${harness.logTail(2000)}`;
 
 describe('openclaw nemo-relay status', () => {
