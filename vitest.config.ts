@@ -34,7 +34,7 @@ export default defineConfig({
           // side by side only makes every one of them slower and flakier.
           fileParallelism: false,
           testTimeout: 60_000,
-          hookTimeout: 240_000,
+          hookTimeout: 420_000,
           sequence: { groupOrder: 1 },
         },
       },

@@ -30,7 +30,8 @@ export interface StopResult {
 }
 
 export const DEFAULT_CLI_TIMEOUT_MS = 180_000;
-const DEFAULT_READY_TIMEOUT_MS = 120_000;
+// ~25 s on an idle 2-core machine; minutes when the machine is shared with other work.
+const DEFAULT_READY_TIMEOUT_MS = 240_000;
 const DEFAULT_STOP_TIMEOUT_MS = 60_000;
 
 /** OpenClaw 2026.9.6 refuses Node outside >=24.16 <25 or >=26.1. */
