@@ -15,7 +15,7 @@ import {
   checkOtlpEndpoint,
   type Finding,
 } from './doctor-checks.ts';
-import { callGatewayWithOpenClaw, describeTarget, GATEWAY_USAGE, parseGatewayArgs, STATUS_METHOD, type GatewayCall } from './gateway.ts';
+import { callGatewayWithOpenClaw, describeTarget, GATEWAY_USAGE, gatewayArgsOrExit, STATUS_METHOD, type GatewayCall } from './gateway.ts';
 import { errorText } from './status-command.ts';
 
 const PLUGIN_ID = 'nemo-relay';
@@ -36,17 +36,8 @@ export function doctorCommand(deps: DoctorCommandDeps = {}): CliCommand {
     summary: 'Check conversation access, every endpoint, the ATIF directory, Node and OpenClaw; print the fix for each problem',
     usage,
     async run(argv: string[], io: CliIo): Promise<number> {
-      let parsed: ReturnType<typeof parseGatewayArgs>;
-      try {
-        parsed = parseGatewayArgs(argv);
-      } catch (err) {
-        io.err(`${errorText(err)}\nusage: ${usage}\n`);
-        return 2;
-      }
-      if (parsed.help) {
-        io.out(`usage: ${usage}\n`);
-        return 0;
-      }
+      const parsed = gatewayArgsOrExit(argv, io, usage);
+      if (typeof parsed === 'number') return parsed;
       const findings = await diagnose(deps, parsed.target);
       if (parsed.json) io.out(`${JSON.stringify({ ok: !findings.some((f) => f.verdict === 'fail'), findings }, null, 2)}\n`);
       else io.out(renderFindings(findings));

@@ -3,6 +3,7 @@
 // config's gateway.port / gateway.remote and the CLI's paired device, like `openclaw gateway call`.
 
 import { parseArgs } from 'node:util';
+import type { CliIo } from './command.ts';
 
 export const STATUS_METHOD = 'nemoRelay.status';
 
@@ -33,6 +34,27 @@ export function parseGatewayArgs(argv: string[]): { target: GatewayTarget; json:
   if (values.url) target.url = values.url;
   if (values.token) target.token = values.token;
   return { target, json: values.json === true, help: values.help === true };
+}
+
+export type GatewayArgs = ReturnType<typeof parseGatewayArgs>;
+
+/**
+ * The gateway flags, or the exit code when the command is already answered: bad flags print
+ * the error and usage (2), --help prints the usage (0).
+ */
+export function gatewayArgsOrExit(argv: string[], io: CliIo, usage: string): GatewayArgs | number {
+  let parsed: GatewayArgs;
+  try {
+    parsed = parseGatewayArgs(argv);
+  } catch (err) {
+    io.err(`${err instanceof Error ? err.message : String(err)}\nusage: ${usage}\n`);
+    return 2;
+  }
+  if (parsed.help) {
+    io.out(`usage: ${usage}\n`);
+    return 0;
+  }
+  return parsed;
 }
 
 /** The URL a call goes to, for messages only (OpenClaw's client makes the real choice). */

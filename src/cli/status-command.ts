@@ -4,7 +4,7 @@
 
 import type { StatusPayload } from '../status/status.ts';
 import type { CliCommand, CliIo } from './command.ts';
-import { callGatewayWithOpenClaw, describeTarget, GATEWAY_USAGE, parseGatewayArgs, STATUS_METHOD, type GatewayCall } from './gateway.ts';
+import { callGatewayWithOpenClaw, describeTarget, GATEWAY_USAGE, gatewayArgsOrExit, STATUS_METHOD, type GatewayCall } from './gateway.ts';
 import { renderStatus, statusExitCode } from './status-render.ts';
 
 export interface StatusCommandDeps {
@@ -20,17 +20,8 @@ export function statusCommand(deps: StatusCommandDeps = {}): CliCommand {
     summary: 'Show whether every output really works, what was dropped and what to fix (exit 1 when degraded)',
     usage,
     async run(argv: string[], io: CliIo): Promise<number> {
-      let parsed: ReturnType<typeof parseGatewayArgs>;
-      try {
-        parsed = parseGatewayArgs(argv);
-      } catch (err) {
-        io.err(`${errorText(err)}\nusage: ${usage}\n`);
-        return 2;
-      }
-      if (parsed.help) {
-        io.out(`usage: ${usage}\n`);
-        return 0;
-      }
+      const parsed = gatewayArgsOrExit(argv, io, usage);
+      if (typeof parsed === 'number') return parsed;
       let payload: unknown;
       try {
         payload = await (deps.call ?? callGatewayWithOpenClaw)(STATUS_METHOD, parsed.target);
