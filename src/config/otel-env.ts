@@ -4,8 +4,9 @@
 // loading takes its environment as an argument (tests, several runtimes in one process), so
 // numbers and booleans are read here with the same rules: trimmed, empty = unset.
 
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { parseKeyPairsIntoRecord } from '@opentelemetry/core';
-import type { ConfigIssue, OtlpTransport, SamplerKind } from './types.ts';
+import type { ConfigIssue, GenAiSemconv, OtlpTransport, SamplerKind } from './types.ts';
 
 export type Env = Record<string, string | undefined>;
 export type Signal = 'TRACES' | 'METRICS' | 'LOGS';
@@ -117,7 +118,7 @@ export interface ResourceEnv {
 /** OTEL_RESOURCE_ATTRIBUTES, with OTEL_SERVICE_NAME winning over its service.name (spec). */
 export function resourceEnv(env: Env): ResourceEnv {
   const attributes = parseKeyPairsIntoRecord(envString(env, 'OTEL_RESOURCE_ATTRIBUTES'));
-  const serviceName = envString(env, 'OTEL_SERVICE_NAME') ?? attributes['service.name'];
+  const serviceName = envString(env, 'OTEL_SERVICE_NAME') ?? attributes[ATTR_SERVICE_NAME];
   return { ...(serviceName ? { serviceName } : {}), attributes };
 }
 
@@ -147,6 +148,16 @@ export function samplerEnv(env: Env, issues: ConfigIssue[]): { sampler: SamplerK
   // The spec's default when the argument is unusable.
   issues.push(envIssue('OTEL_TRACES_SAMPLER_ARG', 'a number from 0 to 1', arg, 'is ignored; ratio 1 is used'));
   return { sampler, ratio: 1 };
+}
+
+/**
+ * OTEL_SEMCONV_STABILITY_OPT_IN, read as OpenClaw's diagnostics-otel reads it: a comma list,
+ * each entry trimmed, `gen_ai_latest_experimental` the one gen_ai value. Other entries (http,
+ * database, ...) are other instrumentations' business and are not reported.
+ */
+export function genAiSemconvEnv(env: Env): GenAiSemconv {
+  const list = envString(env, 'OTEL_SEMCONV_STABILITY_OPT_IN')?.split(',').map((s) => s.trim()) ?? [];
+  return list.includes('gen_ai_latest_experimental') ? 'latest_experimental' : 'compat';
 }
 
 export interface PhoenixEnv {

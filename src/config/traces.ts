@@ -2,7 +2,7 @@
 // sections (version 1) and `opentelemetry.endpoints[]` (versions 3 and 4).
 
 import { type EndpointContext, readEndpointBase } from './endpoint.ts';
-import { attributeValueLengthLimit, phoenixEnv, resourceEnv } from './otel-env.ts';
+import { attributeValueLengthLimit, genAiSemconvEnv, phoenixEnv, resourceEnv } from './otel-env.ts';
 import { type Obj, int, isObj, optInt, scalars, str, strings } from './read.ts';
 import type { InstrumentationScope, MarkProjection, OtlpOutputConfig, OtlpProjection } from './types.ts';
 
@@ -83,6 +83,7 @@ function readTraceOutput(name: string, projection: OtlpProjection, o: Obj, path:
     promoteResourceMetadataPrefixes: strings(o.promote_resource_metadata_prefixes),
     ...(ttl !== undefined ? { completedSpanContextTtlMillis: ttl } : {}),
     ...(limit !== undefined ? { attributeValueLengthLimit: limit } : {}),
+    genAiSemconv: genAiSemconvEnv(ctx.env),
     maxQueueSize: int(o.max_queue_size, 8192),
     maxExportBatchSize: int(o.max_export_batch_size, 64),
     scheduledDelayMillis: int(o.scheduled_delay_millis, 1000),

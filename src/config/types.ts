@@ -147,10 +147,21 @@ export interface OtlpOutputConfig extends OtlpEndpointBase {
   completedSpanContextTtlMillis?: number;
   /** OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: longest string attribute value; undefined = no limit. */
   attributeValueLengthLimit?: number;
+  /** OTEL_SEMCONV_STABILITY_OPT_IN for the gen_ai names; undefined = `compat`. */
+  genAiSemconv?: GenAiSemconv;
   maxQueueSize: number;
   maxExportBatchSize: number;
   scheduledDelayMillis: number;
 }
+
+/**
+ * Which gen_ai convention shape the trace outputs write. `latest_experimental`
+ * (OTEL_SEMCONV_STABILITY_OPT_IN lists `gen_ai_latest_experimental`): the names of
+ * @opentelemetry/semantic-conventions 1.45.0 only. `compat` (default): the same, plus the
+ * deprecated `gen_ai.system` beside `gen_ai.provider.name`, the key OpenClaw's diagnostics-otel
+ * writes by default.
+ */
+export type GenAiSemconv = 'compat' | 'latest_experimental';
 
 export type MetricsEndpointConfig = OtlpEndpointBase;
 

@@ -44,6 +44,8 @@ export interface ReceivedSpan {
   status: { code: number; message: string | undefined };
   resource: Attributes;
   scope: { name: string; version: string | undefined };
+  /** The ScopeSpans' schema_url (the semantic-conventions version the names follow), if sent. */
+  scopeSchemaUrl: string | undefined;
 }
 
 export interface ReceivedRequest {
@@ -126,7 +128,7 @@ interface PlainSpan {
 interface PlainRequest {
   resourceSpans?: {
     resource?: { attributes?: PlainKeyValue[] };
-    scopeSpans?: { scope?: { name?: string; version?: string }; spans?: PlainSpan[] }[];
+    scopeSpans?: { scope?: { name?: string; version?: string }; schemaUrl?: string; spans?: PlainSpan[] }[];
   }[];
 }
 
@@ -198,6 +200,7 @@ export function decodeExportRequest(body: Uint8Array): { resources: Attributes[]
           status: { code: s.status?.code ?? 0, message: s.status?.message || undefined },
           resource,
           scope,
+          scopeSchemaUrl: ss.schemaUrl || undefined,
         });
       }
     }

@@ -4,6 +4,7 @@
 // timer, never on the hook path.
 
 import type { SinkHealth, TraceSink } from '../../fanout/sink.ts';
+import { DIAGNOSTIC } from './diagnostic-names.ts';
 import type { LogsSink } from './sink.ts';
 
 interface Seen {
@@ -29,14 +30,14 @@ export class OutputWatch {
       if (h.failures > before.failures) {
         const n = h.failures - before.failures;
         const why = h.lastError?.message ?? 'no detail';
-        this.logs.diagnostic({ name: 'output.failure', severity: 'error', message: `${h.name}: ${n} failed export${n === 1 ? '' : 's'}: ${why}`, output: h.name, time: now, attributes });
+        this.logs.diagnostic({ name: DIAGNOSTIC.OUTPUT_FAILURE, severity: 'error', message: `${h.name}: ${n} failed export${n === 1 ? '' : 's'}: ${why}`, output: h.name, time: now, attributes });
       }
       if (h.dropped > before.dropped) {
         const n = h.dropped - before.dropped;
-        this.logs.diagnostic({ name: 'output.dropped', severity: 'warning', message: `${h.name}: ${n} ${h.unit} dropped`, output: h.name, time: now, attributes });
+        this.logs.diagnostic({ name: DIAGNOSTIC.OUTPUT_DROPPED, severity: 'warning', message: `${h.name}: ${n} ${h.unit} dropped`, output: h.name, time: now, attributes });
       }
       if (before.state === 'degraded' && h.state === 'ok') {
-        this.logs.diagnostic({ name: 'output.recovered', severity: 'info', message: `${h.name}: exporting again`, output: h.name, time: now, attributes });
+        this.logs.diagnostic({ name: DIAGNOSTIC.OUTPUT_RECOVERED, severity: 'info', message: `${h.name}: exporting again`, output: h.name, time: now, attributes });
       }
     }
   }

@@ -8,6 +8,7 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
 import { millisToHrTime } from '@opentelemetry/core';
 import type { LogAttributes, LogRecord } from '@opentelemetry/api-logs';
 
+import { GEN_AI, SESSION_ID } from '../otlp/gen-ai/names.ts';
 import { agentName, conversationId } from '../otlp/model-facts.ts';
 import type { SpanIds } from '../otlp/span-plan.ts';
 import type { LlmCall, Mark, MarkSeverity, Run, Session, ToolSpan } from '../../trace/model.ts';
@@ -55,9 +56,9 @@ type Owner =
 function sessionAttributes(session: Session): LogAttributes {
   const id = conversationId(session);
   const attrs: LogAttributes = {
-    'session.id': id,
-    'gen_ai.conversation.id': id,
-    'gen_ai.agent.name': agentName(session),
+    [SESSION_ID]: id,
+    [GEN_AI.CONVERSATION_ID]: id,
+    [GEN_AI.AGENT_NAME]: agentName(session),
     'openclaw.session.key': session.sessionKey,
   };
   if (session.sessionId !== undefined) attrs['openclaw.session.id'] = session.sessionId;
@@ -80,7 +81,7 @@ export function markRecord(session: Session, owner: Owner, mark: Mark, ids: Span
   }
   if (owner.kind === 'tool') {
     attributes['openclaw.tool_call.id'] = owner.tool.toolCallId;
-    attributes['gen_ai.tool.name'] = owner.tool.name;
+    attributes[GEN_AI.TOOL_NAME] = owner.tool.name;
     node = owner.tool;
   }
   const record: LogRecord = {

@@ -3,6 +3,7 @@
 // span and session. A private LoggerProvider (never the global one) with one batch processor
 // per endpoint; runEnded only builds records into bounded in-memory queues.
 
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { LogAttributes } from '@opentelemetry/api-logs';
 import { millisToHrTime } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -62,7 +63,7 @@ export function createLogsSink(opts: LogsOutputOptions): LogsSink {
   }
 
   const provider = new LoggerProvider({
-    resource: resourceFromAttributes({ ...opts.resourceAttributes, 'service.name': opts.serviceName }),
+    resource: resourceFromAttributes({ ...opts.resourceAttributes, [ATTR_SERVICE_NAME]: opts.serviceName }),
     processors,
   });
   const logger = provider.getLogger('nemo-relay', opts.version);

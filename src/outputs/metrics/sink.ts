@@ -3,6 +3,7 @@
 // instruments; the readers export on their own unref'd timers, so a slow or dead collector
 // costs nothing on the agent's path, and each endpoint's requests are counted in health.
 
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
@@ -59,7 +60,7 @@ export function createMetricsSink(opts: MetricsOutputOptions): MetricsSink {
   }
 
   const provider = new MeterProvider({
-    resource: resourceFromAttributes({ ...opts.resourceAttributes, 'service.name': opts.serviceName }),
+    resource: resourceFromAttributes({ ...opts.resourceAttributes, [ATTR_SERVICE_NAME]: opts.serviceName }),
     readers,
   });
   const meter = provider.getMeter('nemo-relay', opts.version);

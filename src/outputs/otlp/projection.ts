@@ -18,6 +18,8 @@ export interface SpanProjection {
   resourceAttributes?(config: OtlpOutputConfig): Attributes;
   /** Extra request headers (e.g. `x-project-name`); config headers win on a clash. */
   headers?(config: OtlpOutputConfig): Record<string, string>;
+  /** The OTel semantic-conventions schema the names follow (instrumentation scope schema_url). */
+  readonly schemaUrl?: string;
 }
 
 /**
@@ -27,8 +29,10 @@ export interface SpanProjection {
 export function combineProjections(name: string, ...parts: SpanProjection[]): SpanProjection {
   const [first] = parts;
   if (!first) throw new Error('combineProjections needs at least one projection');
+  const schemaUrl = parts.find((p) => p.schemaUrl !== undefined)?.schemaUrl;
   return {
     name,
+    ...(schemaUrl !== undefined ? { schemaUrl } : {}),
     spanName: (subject) => first.spanName(subject),
     attributes: (span) => Object.assign({}, ...parts.map((p) => p.attributes(span)).reverse()) as Attributes,
     resourceAttributes: (config) =>

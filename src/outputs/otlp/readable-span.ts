@@ -9,6 +9,7 @@ import { hrTimeDuration, millisToHrTime } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-node';
 
+import { ERROR_TYPE, ERROR_TYPE_OTHER } from './gen-ai/names.ts';
 import type { SpanProjection } from './projection.ts';
 import { AttributeBag } from './projection.ts';
 import type { PlannedSpan } from './span-plan.ts';
@@ -30,7 +31,7 @@ function commonAttributes(span: PlannedSpan): Attributes {
   if (subject.kind !== 'session') bag.set('openclaw.run.id', subject.run.runId);
   if (subject.kind === 'llm') bag.set('openclaw.model_call.id', subject.call.callId);
   if (subject.kind === 'tool') bag.set('openclaw.tool_call.id', subject.tool.toolCallId);
-  if (span.status.code === 'error') bag.set('error.type', span.errorType ?? '_OTHER');
+  if (span.status.code === 'error') bag.set(ERROR_TYPE, span.errorType ?? ERROR_TYPE_OTHER);
   const modelStatus =
     subject.kind === 'session' ? undefined : subject.kind === 'run' ? subject.run.status : subject.kind === 'llm' ? subject.call.status : subject.tool.status;
   if (modelStatus === 'incomplete') bag.set('nemo_relay.incomplete', true);

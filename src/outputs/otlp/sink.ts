@@ -16,6 +16,7 @@
 //   hence ExportQueue.
 // - No span limits truncate a long conversation's flattened message attributes.
 
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { Attributes } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -74,11 +75,15 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
 
   const resourceAttributes: Attributes = {
     ...config.resourceAttributes,
-    'service.name': config.serviceName,
+    [ATTR_SERVICE_NAME]: config.serviceName,
     ...projection.resourceAttributes?.(config),
   };
   const resource: Resource = resourceFromAttributes(resourceAttributes);
-  const scope: InstrumentationScope = opts.version === undefined ? { name: 'nemo-relay' } : { name: 'nemo-relay', version: opts.version };
+  const scope: InstrumentationScope = {
+    name: 'nemo-relay',
+    ...(opts.version !== undefined ? { version: opts.version } : {}),
+    ...(projection.schemaUrl !== undefined ? { schemaUrl: projection.schemaUrl } : {}),
+  };
   const ids = new SpanIds();
 
   let setupError: { time: number; message: string } | undefined;

@@ -1,10 +1,11 @@
 // The generic OpenTelemetry output: gen_ai semantic conventions (agent, inference and tool
-// execution spans). Names are string literals on purpose: these conventions are still
-// experimental in @opentelemetry/semantic-conventions (not a dependency of this project),
-// and the exact attribute set written here is pinned by the tests instead.
+// execution spans). Every name comes from names.ts (@opentelemetry/semantic-conventions,
+// incubating); which shape is written (`compat` or `latest_experimental`) is the config's
+// genAiSemconv, from OTEL_SEMCONV_STABILITY_OPT_IN.
 
 import type { Attributes } from '@opentelemetry/api';
 
+import type { GenAiSemconv } from '../../../config/types.ts';
 import type { LlmCall, Run, Session, ToolSpan, Usage } from '../../../trace/model.ts';
 import { agentName, conversationId, finalCall, promptTokens, runUsage, toolDefinition } from '../model-facts.ts';
 import { AttributeBag, toJson } from '../projection.ts';
@@ -12,34 +13,9 @@ import type { SpanProjection } from '../projection.ts';
 import type { PlannedSpan, SpanSubject } from '../span-plan.ts';
 import { finishReason, inputMessages, outputMessages, systemInstructions } from './gen-ai-messages.ts';
 import type { GenAiMessage } from './gen-ai-messages.ts';
+import { GEN_AI, GEN_AI_OPERATION, GEN_AI_TOOL_TYPE_FUNCTION, SEMCONV_SCHEMA_URL } from './names.ts';
 
-export const GEN_AI = {
-  OPERATION_NAME: 'gen_ai.operation.name',
-  PROVIDER_NAME: 'gen_ai.provider.name',
-  REQUEST_MODEL: 'gen_ai.request.model',
-  RESPONSE_MODEL: 'gen_ai.response.model',
-  RESPONSE_ID: 'gen_ai.response.id',
-  RESPONSE_FINISH_REASONS: 'gen_ai.response.finish_reasons',
-  USAGE_INPUT_TOKENS: 'gen_ai.usage.input_tokens',
-  USAGE_OUTPUT_TOKENS: 'gen_ai.usage.output_tokens',
-  USAGE_CACHE_READ_INPUT_TOKENS: 'gen_ai.usage.cache_read.input_tokens',
-  USAGE_CACHE_CREATION_INPUT_TOKENS: 'gen_ai.usage.cache_creation.input_tokens',
-  INPUT_MESSAGES: 'gen_ai.input.messages',
-  OUTPUT_MESSAGES: 'gen_ai.output.messages',
-  SYSTEM_INSTRUCTIONS: 'gen_ai.system_instructions',
-  TOOL_DEFINITIONS: 'gen_ai.tool.definitions',
-  CONVERSATION_ID: 'gen_ai.conversation.id',
-  AGENT_NAME: 'gen_ai.agent.name',
-  AGENT_ID: 'gen_ai.agent.id',
-  TOOL_NAME: 'gen_ai.tool.name',
-  TOOL_TYPE: 'gen_ai.tool.type',
-  TOOL_DESCRIPTION: 'gen_ai.tool.description',
-  TOOL_CALL_ID: 'gen_ai.tool.call.id',
-  TOOL_CALL_ARGUMENTS: 'gen_ai.tool.call.arguments',
-  TOOL_CALL_RESULT: 'gen_ai.tool.call.result',
-} as const;
-
-export const GEN_AI_OPERATION = { CHAT: 'chat', EXECUTE_TOOL: 'execute_tool', INVOKE_AGENT: 'invoke_agent' } as const;
+export { GEN_AI, GEN_AI_OPERATION } from './names.ts';
 
 function usage(bag: AttributeBag, u: Usage | undefined): void {
   if (!u) return;
@@ -48,6 +24,13 @@ function usage(bag: AttributeBag, u: Usage | undefined): void {
     .set(GEN_AI.USAGE_OUTPUT_TOKENS, u.output)
     .set(GEN_AI.USAGE_CACHE_READ_INPUT_TOKENS, u.cacheRead)
     .set(GEN_AI.USAGE_CACHE_CREATION_INPUT_TOKENS, u.cacheWrite);
+}
+
+/** The provider under its current key and, in `compat`, under the deprecated one too. */
+function provider(bag: AttributeBag, semconv: GenAiSemconv, value: string | undefined): AttributeBag {
+  bag.set(GEN_AI.PROVIDER_NAME, value);
+  if (semconv === 'compat') bag.set(GEN_AI.SYSTEM, value);
+  return bag;
 }
 
 function agent(bag: AttributeBag, session: Session): void {
@@ -64,16 +47,16 @@ function argumentsText(args: unknown): string | undefined {
   return toJson(args);
 }
 
-function sessionAttributes(bag: AttributeBag, session: Session): void {
+function sessionAttributes(bag: AttributeBag, semconv: GenAiSemconv, session: Session): void {
   bag.set(GEN_AI.OPERATION_NAME, GEN_AI_OPERATION.INVOKE_AGENT);
   agent(bag, session);
-  bag.set(GEN_AI.PROVIDER_NAME, session.provider).set(GEN_AI.REQUEST_MODEL, session.model);
+  provider(bag, semconv, session.provider).set(GEN_AI.REQUEST_MODEL, session.model);
 }
 
-function runAttributes(bag: AttributeBag, session: Session, run: Run): void {
+function runAttributes(bag: AttributeBag, semconv: GenAiSemconv, session: Session, run: Run): void {
   bag.set(GEN_AI.OPERATION_NAME, GEN_AI_OPERATION.INVOKE_AGENT);
   agent(bag, session);
-  bag.set(GEN_AI.PROVIDER_NAME, run.provider ?? session.provider).set(GEN_AI.REQUEST_MODEL, run.model ?? session.model);
+  provider(bag, semconv, run.provider ?? session.provider).set(GEN_AI.REQUEST_MODEL, run.model ?? session.model);
   usage(bag, runUsage(run));
   // The turn as the agent saw it: the user prompt in, the final answer out (each only when captured).
   if (run.prompt !== undefined) {
@@ -87,11 +70,10 @@ function runAttributes(bag: AttributeBag, session: Session, run: Run): void {
   if (last) bag.json(GEN_AI.OUTPUT_MESSAGES, outputMessages(last));
 }
 
-function llmAttributes(bag: AttributeBag, session: Session, run: Run, call: LlmCall): void {
+function llmAttributes(bag: AttributeBag, semconv: GenAiSemconv, session: Session, run: Run, call: LlmCall): void {
   bag.set(GEN_AI.OPERATION_NAME, GEN_AI_OPERATION.CHAT);
   agent(bag, session);
-  bag
-    .set(GEN_AI.PROVIDER_NAME, call.provider ?? run.provider ?? session.provider)
+  provider(bag, semconv, call.provider ?? run.provider ?? session.provider)
     .set(GEN_AI.REQUEST_MODEL, call.model ?? run.model)
     // OpenClaw reports one model per call: the one the assistant message names.
     .set(GEN_AI.RESPONSE_MODEL, call.model)
@@ -113,7 +95,7 @@ const definitionsCache = new WeakMap<object, string>();
 function toolDefinitionsJson(tools: Session['tools']): string {
   let json = definitionsCache.get(tools);
   if (json === undefined) {
-    json = toJson(tools.map((t) => (t.description ? { type: 'function', name: t.name, description: t.description } : { type: 'function', name: t.name })));
+    json = toJson(tools.map((t) => (t.description ? { type: GEN_AI_TOOL_TYPE_FUNCTION, name: t.name, description: t.description } : { type: GEN_AI_TOOL_TYPE_FUNCTION, name: t.name })));
     definitionsCache.set(tools, json);
   }
   return json;
@@ -125,7 +107,7 @@ function toolAttributes(bag: AttributeBag, session: Session, tool: ToolSpan): vo
   bag
     .set(GEN_AI.TOOL_NAME, tool.name)
     .set(GEN_AI.TOOL_CALL_ID, tool.toolCallId)
-    .set(GEN_AI.TOOL_TYPE, 'function')
+    .set(GEN_AI.TOOL_TYPE, GEN_AI_TOOL_TYPE_FUNCTION)
     .set(GEN_AI.TOOL_DESCRIPTION, toolDefinition(session, tool.name)?.description)
     .set(GEN_AI.TOOL_CALL_ARGUMENTS, argumentsText(tool.arguments));
   // The convention records a result only for a successful call; a failure is the span status.
@@ -147,18 +129,18 @@ export function genAiSpanName(subject: SpanSubject): string {
   }
 }
 
-export function genAiAttributes(span: PlannedSpan): Attributes {
+export function genAiAttributes(span: PlannedSpan, semconv: GenAiSemconv = 'compat'): Attributes {
   const bag = new AttributeBag();
   const { subject } = span;
   switch (subject.kind) {
     case 'session':
-      sessionAttributes(bag, subject.session);
+      sessionAttributes(bag, semconv, subject.session);
       break;
     case 'run':
-      runAttributes(bag, subject.session, subject.run);
+      runAttributes(bag, semconv, subject.session, subject.run);
       break;
     case 'llm':
-      llmAttributes(bag, subject.session, subject.run, subject.call);
+      llmAttributes(bag, semconv, subject.session, subject.run, subject.call);
       break;
     case 'tool':
       toolAttributes(bag, subject.session, subject.tool);
@@ -167,8 +149,15 @@ export function genAiAttributes(span: PlannedSpan): Attributes {
   return bag.values;
 }
 
-export const genAiProjection: SpanProjection = {
-  name: 'gen_ai',
-  spanName: genAiSpanName,
-  attributes: genAiAttributes,
-};
+/** The gen_ai projection in one convention shape (span names are the same in both). */
+export function genAiProjectionFor(semconv: GenAiSemconv): SpanProjection {
+  return {
+    name: 'gen_ai',
+    spanName: genAiSpanName,
+    attributes: (span) => genAiAttributes(span, semconv),
+    schemaUrl: SEMCONV_SCHEMA_URL,
+  };
+}
+
+/** The default shape (`compat`), what an output gets when OTEL_SEMCONV_STABILITY_OPT_IN is unset. */
+export const genAiProjection: SpanProjection = genAiProjectionFor('compat');
