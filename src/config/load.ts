@@ -5,6 +5,7 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type {
+  OtlpSpoolConfig,
   AdaptiveConfig,
   AtifConfig,
   ConfigIssue,
@@ -189,7 +190,35 @@ function readOutput(name: string, projection: OtlpProjection, o: Obj, path: stri
     maxQueueSize: int(o.max_queue_size, 8192),
     maxExportBatchSize: int(o.max_export_batch_size, 64),
     scheduledDelayMillis: int(o.scheduled_delay_millis, 1000),
+    memoryBudgetBytes: int(o.memory_budget_bytes, DEFAULT_MEMORY_BUDGET_BYTES),
+    ...readSpool(name, o.spool, env),
   };
+}
+
+export const DEFAULT_MEMORY_BUDGET_BYTES = 64 * 1024 * 1024;
+
+/** On unless `spool.enabled: false`: under the state dir, one folder per output name. */
+function readSpool(name: string, raw: unknown, env: Env): { spool?: OtlpSpoolConfig } {
+  const s = isObj(raw) ? raw : {};
+  if (s.enabled === false) return {};
+  const folder = name.replace(/[^A-Za-z0-9._-]+/g, '_');
+  return {
+    spool: {
+      directory: resolveDir(str(s.directory) ?? join('nemo-relay', 'spool', folder), env),
+      maxBytes: int(s.max_bytes, 1024 * 1024 * 1024),
+      maxAgeMs: durationMs(s.max_age) ?? 24 * 3600_000,
+    },
+  };
+}
+
+/** Seconds (a number) or `<n>ms|s|m|h|d`; undefined when absent or unreadable (the schema reports it). */
+export function durationMs(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v) && v > 0) return v * 1000;
+  if (typeof v !== 'string') return undefined;
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(v.trim());
+  if (!m) return undefined;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * unit;
 }
 
 function readAdaptive(cfg: Obj, enabled: boolean, path: string, policy: PolicyConfig, issues: ConfigIssue[]): AdaptiveConfig | undefined {

@@ -45,9 +45,21 @@ export interface OtlpOutputConfig {
   projectName?: string;
   timeoutMillis: number;
   compression: 'gzip' | 'none';
+  /** Spans waiting to be serialized at most. */
   maxQueueSize: number;
   maxExportBatchSize: number;
   scheduledDelayMillis: number;
+  /** Encoded export requests held in memory at most (bytes). Default 64 MiB. */
+  memoryBudgetBytes?: number;
+  /** Disk spool; undefined = memory only. */
+  spool?: OtlpSpoolConfig;
+}
+
+export interface OtlpSpoolConfig {
+  /** Absolute path, one directory per output. */
+  directory: string;
+  maxBytes: number;
+  maxAgeMs: number;
 }
 
 export interface AdaptiveConfig {
