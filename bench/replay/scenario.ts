@@ -167,9 +167,12 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   // The floor gets a receiver too, so both processes carry the same machinery.
   const receiver = await startReceiverProcess([...OTLP_OUTPUTS]);
   const atifDir = mkdtempSync(join(tmpdir(), 'nemo-relay-bench-atif-'));
+  // A fresh spool per run: nothing left by an earlier run is delivered (and counted) in this one.
+  const spoolDir = mkdtempSync(join(tmpdir(), 'nemo-relay-bench-spool-'));
   try {
     const config = guideConfig({
       atifDir,
+      spoolDir,
       opentelemetryUrl: receiver.urls.opentelemetry!,
       openinferenceUrl: receiver.urls.openinference!,
       enabled: outputs,
@@ -344,6 +347,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   } finally {
     await receiver.close();
     rmSync(atifDir, { recursive: true, force: true });
+    rmSync(spoolDir, { recursive: true, force: true });
   }
 }
 
