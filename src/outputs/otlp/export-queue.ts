@@ -85,6 +85,8 @@ export class ExportQueue {
   private encoding = false;
   private spoolWrites = 0;
   private stopped = false;
+  /** persistSync ran: shutdown and process exit hand over at most once. */
+  private persisted = false;
   private failuresInARow = 0;
   private retryAt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -173,6 +175,8 @@ export class ExportQueue {
    * deliver. Requests in flight are spooled too (at least once).
    */
   persistSync(sendSync: ((request: Uint8Array) => boolean) | undefined, reason = 'exit'): void {
+    if (this.persisted) return;
+    this.persisted = true;
     this.stopped = true;
     this.clearTimers();
     // Requests in flight are spooled too when there is a spool (at least once); without one

@@ -166,15 +166,19 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
       if (stopped) return;
       stopped = true;
       if (!queue) return;
-      // What is not sent within the bound goes to the spool, for the next process.
-      await queue.shutdown(opts.shutdownTimeoutMillis ?? Math.min(config.timeoutMillis, 5000) + 1000);
+      // What is not sent within the bound goes to the spool, for the next process; with a
+      // spool there is no point holding the gateway's exit long (OpenClaw gives gateway_stop
+      // handlers a few seconds, and process exit persists whatever is still here).
+      const bound = opts.shutdownTimeoutMillis ?? (spool ? Math.min(config.timeoutMillis, 2000) : Math.min(config.timeoutMillis, 5000) + 1000);
+      await queue.shutdown(bound);
     },
 
     flushSync() {
       // Only for process 'exit' after an un-awaited run: everything still waiting goes out in
       // one bounded synchronous request (see export-sync.ts), and what that did not deliver
       // goes to the spool.
-      if (!queue || stopped) return;
+      // Also after shutdown() began: its bounded flush may still be waiting when the process exits.
+      if (!queue) return;
       stopped = true;
       try {
         const timeoutMillis = Math.min(config.timeoutMillis, 3000);
