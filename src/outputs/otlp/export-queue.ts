@@ -68,6 +68,9 @@ export interface ExportQueueStats {
   degraded: boolean;
 }
 
+/** At exit, at most this much is posted synchronously when a spool could take it instead. */
+const SYNC_SEND_MAX_BYTES = 8 * 1024 * 1024;
+
 interface Held extends EncodedBatch {
   /** Set when the request came from the spool: removed from disk once settled. */
   segment?: SpoolSegment;
@@ -191,7 +194,12 @@ export class ExportQueue {
     }
     this.memory = [];
     const own = batches.filter((b) => !b.segment);
-    if (sendSync && own.length > 0 && sendSync(Buffer.concat(own.map((b) => b.bytes)))) {
+    let bytes = 0;
+    for (const b of own) bytes += b.bytes.length;
+    // A one-shot `openclaw agent --local` run wants its spans now, not at the next start; but
+    // a large remainder goes to a usable spool (local, fast) rather than through a child process.
+    const trySend = sendSync !== undefined && own.length > 0 && (!spooling || bytes <= SYNC_SEND_MAX_BYTES);
+    if (trySend && sendSync(Buffer.concat(own.map((b) => b.bytes)))) {
       for (const b of own) this.sent(b);
       return;
     }

@@ -15,7 +15,7 @@ import type { Session } from '../../../../../src/trace/model.ts';
 import { canMount, withTinyTmpfs } from '../../../../support/mounts.ts';
 import { startOtlpReceiver } from '../../../../support/otlp-receiver.ts';
 import type { OtlpReceiver } from '../../../../support/otlp-receiver.ts';
-import { bareSession, otlpConfig, simpleRun } from '../session-fixture.ts';
+import { TREE_SPAN_COUNT, bareSession, otlpConfig, simpleRun } from '../session-fixture.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'nr-spool-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -154,6 +154,35 @@ describe('the next process', () => {
     expect(details(h).droppedBy['torn_segment']).toBe(tornSpans);
     expect(details(h).disk.tornSegments).toBe(2);
     expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('process exit without awaiting', () => {
+  const canRunTs = Boolean((process.features as { typescript?: unknown }).typescript);
+  it.skipIf(!canRunTs)('the collector down at exit: what was queued is spooled, and the next output delivers it', async () => {
+    const { spawn } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const r = await receiver();
+    await r.refuse();
+    const dir = freshDir();
+    const script = fileURLToPath(new URL('./exit-child.ts', import.meta.url));
+    const child = spawn(process.execPath, [script, r.url, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, err).toBe(0);
+    const health = JSON.parse(out) as SinkHealth;
+    expect(health.dropped).toBe(0);
+    expect(details(health).disk.spans).toBe(TREE_SPAN_COUNT);
+    expect(segmentFiles(dir).length).toBeGreaterThan(0);
+
+    await r.resume();
+    const next = sinkFor(r.url, dir);
+    await r.waitForSpans(TREE_SPAN_COUNT, 10_000);
+    await eventually(() => next.health().exported === TREE_SPAN_COUNT, 5000, 'exported count');
+    expect(r.spans()).toHaveLength(TREE_SPAN_COUNT);
   });
 });
 
