@@ -57,7 +57,7 @@ afterAll(async () => {
 describe('OTLP collector outages with the real gateway', () => {
   it('down for the first half of the turns, then up: every LLM span is delivered', async () => {
     await receiver.refuse();
-    await harness.startGateway();
+    await harness.startGateway({ timeoutMs: 240_000 });
     const keys = ['spool-a1', 'spool-a2', 'spool-a3', 'spool-a4'];
     const callsBefore = modelCalls();
     await turn(keys[0]!);
@@ -76,7 +76,7 @@ describe('OTLP collector outages with the real gateway', () => {
     const ids = keys.flatMap((k) => llmSpans(k).map((s) => s.spanId));
     // Retried requests are not delivered twice here (the collector answered none of the first).
     expect(new Set(ids).size).toBe(calls);
-  }, 360_000);
+  }, 600_000);
 
   it('SIGTERM while the collector is down; collector up; a new gateway delivers the first one\'s spans', async () => {
     await receiver.refuse();
@@ -91,7 +91,7 @@ describe('OTLP collector outages with the real gateway', () => {
     expect(keys.reduce((n, k) => n + llmSpans(k).length, 0)).toBe(0);
 
     await receiver.resume();
-    await harness.startGateway();
+    await harness.startGateway({ timeoutMs: 240_000 });
     await waitFor(() => keys.reduce((n, k) => n + llmSpans(k).length, 0) >= calls, {
       timeoutMs: 120_000,
       intervalMs: 500,
@@ -100,5 +100,5 @@ describe('OTLP collector outages with the real gateway', () => {
     });
     for (const k of keys) expect(llmSpans(k).length, k).toBeGreaterThanOrEqual(1);
     await harness.stopGateway('SIGTERM');
-  }, 360_000);
+  }, 600_000);
 });
