@@ -10,6 +10,8 @@ const FUZZ = 'test/unit/hardening/fuzz.test.ts';
 
 export default defineConfig({
   test: {
+    // Every project: a per-file OpenClaw state dir, so default spool paths never reach ~/.openclaw.
+    setupFiles: ['test/support/state-dir.ts'],
     projects: [
       {
         extends: true,

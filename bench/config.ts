@@ -7,10 +7,16 @@ export interface OutputTargets {
   openinferenceUrl: string;
   /** Outputs to switch on (default: all three); isolating one shows its share of the cost. */
   enabled?: readonly OutputName[];
+  /** Parent of the OTLP outputs' disk spools (one folder each); default: under the state dir. */
+  spoolDir?: string;
 }
 
 export const OUTPUTS = ['atif', 'opentelemetry', 'openinference'] as const;
 export type OutputName = (typeof OUTPUTS)[number];
+
+function spool(t: OutputTargets, name: string): { spool?: { directory: string } } {
+  return t.spoolDir === undefined ? {} : { spool: { directory: `${t.spoolDir}/${name}` } };
+}
 
 export function guideConfig(t: OutputTargets): Record<string, unknown> {
   const on = (name: OutputName) => (t.enabled ?? OUTPUTS).includes(name);
@@ -26,8 +32,8 @@ export function guideConfig(t: OutputTargets): Record<string, unknown> {
           config: {
             version: 1,
             atif: { enabled: on('atif'), agent_name: 'openclaw', output_directory: t.atifDir },
-            opentelemetry: { enabled: on('opentelemetry'), transport: 'http_binary', endpoint: t.opentelemetryUrl, service_name: 'openclaw-nemo-relay' },
-            openinference: { enabled: on('openinference'), transport: 'http_binary', endpoint: t.openinferenceUrl, service_name: 'openclaw-nemo-relay' },
+            opentelemetry: { enabled: on('opentelemetry'), transport: 'http_binary', endpoint: t.opentelemetryUrl, service_name: 'openclaw-nemo-relay', ...spool(t, 'opentelemetry') },
+            openinference: { enabled: on('openinference'), transport: 'http_binary', endpoint: t.openinferenceUrl, service_name: 'openclaw-nemo-relay', ...spool(t, 'openinference') },
           },
         },
         {

@@ -4,6 +4,7 @@
 import { type EndpointContext, readEndpointBase } from './endpoint.ts';
 import { attributeValueLengthLimit, genAiSemconvEnv, phoenixEnv, resourceEnv } from './otel-env.ts';
 import { type Obj, int, isObj, optInt, scalars, str, strings } from './read.ts';
+import { readQueueBudget } from './spool.ts';
 import type { InstrumentationScope, MarkProjection, OtlpOutputConfig, OtlpProjection } from './types.ts';
 
 export const DEFAULT_SERVICE_NAME = 'openclaw-nemo-relay';
@@ -87,6 +88,7 @@ function readTraceOutput(name: string, projection: OtlpProjection, o: Obj, path:
     maxQueueSize: int(o.max_queue_size, 8192),
     maxExportBatchSize: int(o.max_export_batch_size, 64),
     scheduledDelayMillis: int(o.scheduled_delay_millis, 1000),
+    ...readQueueBudget(name, o, ctx),
   };
 }
 

@@ -149,9 +149,21 @@ export interface OtlpOutputConfig extends OtlpEndpointBase {
   attributeValueLengthLimit?: number;
   /** OTEL_SEMCONV_STABILITY_OPT_IN for the gen_ai names; undefined = `compat`. */
   genAiSemconv?: GenAiSemconv;
+  /** Spans waiting to be serialized at most. */
   maxQueueSize: number;
   maxExportBatchSize: number;
   scheduledDelayMillis: number;
+  /** Encoded export requests held in memory at most (bytes). Default 64 MiB. */
+  memoryBudgetBytes?: number;
+  /** Disk spool; undefined = memory only. */
+  spool?: OtlpSpoolConfig;
+}
+
+export interface OtlpSpoolConfig {
+  /** Absolute path, one directory per output. */
+  directory: string;
+  maxBytes: number;
+  maxAgeMs: number;
 }
 
 /**

@@ -7,6 +7,8 @@
 // Outage modes, to test exporters against a misbehaving backend:
 //   'fail'    answer 500 (a non-retryable OTLP error)
 //   'hang'    accept the request and never answer (until the mode changes)
+//   'throttle'  answer 429 with Retry-After: 1 (a rate-limited collector)
+//   'busy'      answer 503 with Retry-After: 1 (Phoenix when its span queue is full)
 //   refuse()  stop listening: connections are refused until resume() (same port)
 
 import { createServer } from 'node:http';
@@ -57,7 +59,7 @@ export interface ReceivedRequest {
   spans: ReceivedSpan[];
 }
 
-export type ReceiverMode = 'ok' | 'fail' | 'hang';
+export type ReceiverMode = 'ok' | 'fail' | 'hang' | 'throttle' | 'busy';
 
 export interface OtlpReceiver {
   /** `http://127.0.0.1:<port>/v1/traces`. */
@@ -67,6 +69,8 @@ export interface OtlpReceiver {
   readonly requests: ReceivedRequest[];
   /** Every POST whose body arrived, whatever the answer (including hung ones). */
   readonly attempts: number;
+  /** Date.now() of every POST whose body arrived, whatever the answer. */
+  readonly attemptTimes: number[];
   /** Requests currently held open by 'hang'. */
   readonly hanging: number;
   /** All spans of all accepted requests, in arrival order. */
@@ -252,6 +256,7 @@ function listen(server: Server, port: number): Promise<number> {
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   let mode: ReceiverMode = 'ok';
   let attempts = 0;
+  const attemptTimes: number[] = [];
   const requests: ReceivedRequest[] = [];
   const hung = new Set<ServerResponse>();
   const sockets = new Set<Socket>();
@@ -275,6 +280,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     // Counted once the whole body is in, and after a hang took hold, so a waiter that wakes
     // up on it sees the request's final state.
     attempts++;
+    attemptTimes.push(Date.now());
     if (mode === 'hang') {
       hung.add(res);
       res.on('close', () => hung.delete(res));
@@ -284,6 +290,10 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     notify();
     if (mode === 'fail') {
       res.writeHead(500, { 'content-type': 'text/plain' }).end('receiver told to fail');
+      return;
+    }
+    if (mode === 'throttle' || mode === 'busy') {
+      res.writeHead(mode === 'throttle' ? 429 : 503, { 'content-type': 'text/plain', 'retry-after': '1' }).end(mode === 'busy' ? 'span queue is full' : 'rate limited');
       return;
     }
     const type = req.headers['content-type'] ?? '';
@@ -349,6 +359,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     get attempts() {
       return attempts;
     },
+    attemptTimes,
     get hanging() {
       return hung.size;
     },

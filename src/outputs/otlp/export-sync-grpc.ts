@@ -44,10 +44,15 @@ process.stdin.on('end', () => {
 let grpcPath: string | undefined;
 
 export function exportSyncGrpc(spans: ReadableSpan[], target: SyncGrpcTarget): SyncExportResult {
+  const raw = ProtobufTraceSerializer.serializeRequest(spans);
+  if (!raw) return { ok: false, error: 'nothing to send' };
+  return exportSyncGrpcBytes(raw, target);
+}
+
+/** Sends one already-encoded ExportTraceServiceRequest (the queue's stored bytes), synchronously. */
+export function exportSyncGrpcBytes(raw: Uint8Array, target: SyncGrpcTarget): SyncExportResult {
   try {
     const url = parseGrpcUrl(target.url);
-    const raw = ProtobufTraceSerializer.serializeRequest(spans);
-    if (!raw) return { ok: false, error: 'nothing to send' };
     // ESM resolution of a declared dependency works where OpenClaw's captured plugin copy
     // makes require.resolve fail.
     grpcPath ??= fileURLToPath(import.meta.resolve('@grpc/grpc-js'));

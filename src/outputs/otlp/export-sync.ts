@@ -1,20 +1,14 @@
 // A synchronous, bounded OTLP/HTTP export for process 'exit', where no event loop is left
 // (an embedded `openclaw agent --local` run may exit without awaiting the async flush).
 //
-// Node has no synchronous HTTP client, so the spans are serialized here with the exporter's
-// own protobuf serializer and handed to a short-lived child process over stdin (headers too:
+// Node has no synchronous HTTP client, so the encoded request is handed to a short-lived
+// child process over stdin (headers too:
 // never on the command line, where `ps` would show them), which POSTs them and prints the
 // status. spawnSync bounds the whole thing.
 
 import { spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 
-// The exporter's own serializer, from the otlp-transformer of the same release line. A static
-// import: OpenClaw loads plugins from a captured copy where require.resolve of a dependency
-// can fail, while its ESM resolution of declared dependencies works.
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
 
 export interface SyncExportTarget {
   url: string;
@@ -46,10 +40,9 @@ process.stdin.on('end', () => {
 });
 `;
 
-export function exportSync(spans: ReadableSpan[], target: SyncExportTarget): SyncExportResult {
+/** Posts one encoded ExportTraceServiceRequest, synchronously. */
+export function exportSyncBytes(raw: Uint8Array, target: SyncExportTarget): SyncExportResult {
   try {
-    const raw = ProtobufTraceSerializer.serializeRequest(spans);
-    if (!raw) return { ok: false, error: 'nothing to send' };
     const body = target.compression === 'gzip' ? gzipSync(raw) : Buffer.from(raw);
     const job = JSON.stringify({
       url: target.url,

@@ -35,7 +35,8 @@ async function grpcReceiver(opts: Parameters<typeof startOtlpGrpcReceiver>[0] = 
 
 function grpcSink(url: string, overrides: Partial<OtlpOutputConfig> = {}): TraceSink {
   const config = { ...otlpConfig(url, overrides), transport: 'grpc' } as OtlpOutputConfig;
-  const s = createOtlpOutputSink(config, { shutdownTimeoutMillis: 500 });
+  // Short retry pacing: a refused request is retried (not lost) once the collector is back.
+  const s = createOtlpOutputSink(config, { shutdownTimeoutMillis: 500, backoff: { initialMs: 50, maxMs: 200 } });
   cleanup.push(() => s.shutdown());
   return s;
 }
@@ -130,8 +131,10 @@ describe('OTLP/gRPC trace export', () => {
 });
 
 describe('OTLP/gRPC collector failures', () => {
-  for (const code of [GrpcStatus.UNAVAILABLE, GrpcStatus.RESOURCE_EXHAUSTED, GrpcStatus.PERMISSION_DENIED]) {
-    it(`counts ${GrpcStatus[code]} as a failure and recovers when the collector does`, async () => {
+  // The durable queue keeps what a retryable status refused and sends it again once the
+  // collector accepts: nothing lost, the failed attempts counted.
+  for (const code of [GrpcStatus.UNAVAILABLE, GrpcStatus.RESOURCE_EXHAUSTED, GrpcStatus.DEADLINE_EXCEEDED]) {
+    it(`retries after ${GrpcStatus[code]} and delivers every span when the collector recovers`, async () => {
       const g = await grpcReceiver();
       g.failWith(code);
       const sink = grpcSink(g.url, { timeoutMillis: 800 });
@@ -139,21 +142,42 @@ describe('OTLP/gRPC collector failures', () => {
       const started = performance.now();
       sink.runEnded(session, nextRun(session));
       expect(performance.now() - started).toBeLessThan(20); // the caller never waits
-      await sink.flush();
+      await g.waitFor(() => g.attempts >= 1);
+      await eventually(() => sink.health().failures >= 1);
       let h = sink.health();
-      expect(h).toMatchObject({ state: 'degraded', failures: 1, exported: 0 });
-      expect(h.details?.['failedSpans']).toBe(2);
-      expect(h.lastError?.message).toBeDefined();
-      expect(g.attempts).toBeGreaterThanOrEqual(1);
+      expect(h).toMatchObject({ state: 'degraded', exported: 0, dropped: 0 });
+      expect(h.details?.['failedSpans']).toBe(0);
+      expect(h.lastError?.message).toContain(GrpcStatus[code]);
 
       g.failWith(undefined);
       sink.runEnded(session, nextRun(session));
-      await sink.flush();
+      await eventually(() => sink.health().exported === 4);
       h = sink.health();
-      expect(h).toMatchObject({ state: 'ok', failures: 1, exported: 2 });
-      expect(g.spans()).toHaveLength(2);
+      expect(h).toMatchObject({ state: 'ok', exported: 4, dropped: 0, queueDepth: 0 });
+      expect(g.spans()).toHaveLength(4);
     });
   }
+
+  it('counts PERMISSION_DENIED as failed for good (no retry) and recovers when the collector does', async () => {
+    const g = await grpcReceiver();
+    g.failWith(GrpcStatus.PERMISSION_DENIED);
+    const sink = grpcSink(g.url, { timeoutMillis: 800 });
+    const session = bareSession();
+    sink.runEnded(session, nextRun(session));
+    await sink.flush();
+    let h = sink.health();
+    expect(h).toMatchObject({ state: 'degraded', failures: 1, exported: 0 });
+    expect(h.details?.['failedSpans']).toBe(2);
+    expect(h.lastError?.message).toContain('PERMISSION_DENIED');
+    expect(g.attempts).toBe(1);
+
+    g.failWith(undefined);
+    sink.runEnded(session, nextRun(session));
+    await sink.flush();
+    h = sink.health();
+    expect(h).toMatchObject({ state: 'ok', failures: 1, exported: 2 });
+    expect(g.spans()).toHaveLength(2);
+  });
 
   it('counts an unreachable collector and exports again once it is back', async () => {
     const g = await grpcReceiver();
@@ -211,6 +235,14 @@ describe('OTLP/gRPC at process exit', () => {
 });
 
 // --- helpers --------------------------------------------------------------------------
+
+async function eventually(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 
 function readableSpans(session: Session, run: Run): ReadableSpan[] {

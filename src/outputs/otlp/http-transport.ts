@@ -1,0 +1,85 @@
+// OTLP/HTTP protobuf transport on node:http(s): posts the stored request bytes as-is with
+// the output's headers, gzip-compressing on the thread pool when the output compresses.
+
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+
+import { isRetryableStatus, parseRetryAfter } from './export-transport.ts';
+import type { ExportTransport, SendResult } from './export-transport.ts';
+
+const gzipAsync = promisify(gzip);
+
+export interface HttpTransportOptions {
+  url: string;
+  headers: Record<string, string>;
+  compression: 'gzip' | 'none';
+  /** Sockets kept to the collector: the queue's export concurrency. */
+  maxSockets: number;
+  now?: () => number;
+}
+
+export function createHttpTransport(opts: HttpTransportOptions): ExportTransport {
+  const url = new URL(opts.url);
+  const https = url.protocol === 'https:';
+  if (!https && url.protocol !== 'http:') throw new Error(`endpoint: expected an http:// or https:// URL, got ${url.protocol}`);
+  const agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: opts.maxSockets }) : new HttpAgent({ keepAlive: true, maxSockets: opts.maxSockets });
+  const request = https ? httpsRequest : httpRequest;
+  const now = opts.now ?? Date.now;
+
+  return {
+    async send(raw, timeoutMillis) {
+      const body = opts.compression === 'gzip' ? await gzipAsync(raw) : raw;
+      const headers: Record<string, string> = {
+        ...opts.headers,
+        'content-type': 'application/x-protobuf',
+        'content-length': String(body.length),
+      };
+      if (opts.compression === 'gzip') headers['content-encoding'] = 'gzip';
+      return new Promise<SendResult>((resolve) => {
+        let done = false;
+        const finish = (r: SendResult) => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          resolve(r);
+        };
+        const req = request(url, { method: 'POST', headers, agent }, (res: IncomingMessage) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            // An error body is only for the message; never hold a huge one.
+            if (size < 4096) chunks.push(c);
+            size += c.length;
+          });
+          res.on('end', () => finish(verdict(res, Buffer.concat(chunks), now())));
+          res.on('error', (e) => finish({ kind: 'retry', error: `response: ${e.message}` }));
+        });
+        // A whole-request bound: a server trickling bytes would reset a socket idle timeout.
+        const timer = setTimeout(() => {
+          req.destroy();
+          finish({ kind: 'retry', error: `export timed out after ${timeoutMillis} ms` });
+        }, timeoutMillis);
+        timer.unref();
+        req.on('error', (e: NodeJS.ErrnoException) => finish({ kind: 'retry', error: e.code ? `${e.code}: ${e.message}` : e.message }));
+        req.end(body);
+      });
+    },
+    close() {
+      agent.destroy();
+    },
+  };
+}
+
+function verdict(res: IncomingMessage, body: Buffer, now: number): SendResult {
+  const status = res.statusCode ?? 0;
+  if (status >= 200 && status < 300) return { kind: 'ok' };
+  const text = body.subarray(0, 200).toString('utf8').replace(/[^\x20-\x7e]+/g, ' ').trim();
+  const error = `HTTP ${status}${text ? `: ${text}` : ''}`;
+  if (!isRetryableStatus(status)) return { kind: 'reject', error };
+  const header = res.headers['retry-after'];
+  const retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header, now);
+  return retryAfterMs === undefined ? { kind: 'retry', error } : { kind: 'retry', error, retryAfterMs };
+}

@@ -1,0 +1,63 @@
+// The on-disk form of one spooled export request: a fixed header, then the gzip-compressed
+// ExportTraceServiceRequest bytes exactly as they were encoded for the wire.
+//
+// Header (32 bytes, little-endian):
+//   0  'NRSPOOL1'         magic + format version
+//   8  u32 payload length  compressed bytes that follow the header
+//  12  u32 payload CRC32   zlib.crc32 of the compressed bytes
+//  16  f64 created        epoch ms the request was encoded (max_age is measured from it)
+//  24  u32 spans          spans in the request (drop counts without decoding it)
+//  28  u32 raw length     uncompressed request bytes (a sanity check after gunzip)
+//
+// A segment cut short by a crash (or a disk that lied) fails the length or CRC check and is
+// skipped with a count; nothing in it is trusted.
+
+import { crc32, gunzipSync } from 'node:zlib';
+
+export const SEGMENT_HEADER_BYTES = 32;
+const MAGIC = Buffer.from('NRSPOOL1', 'latin1');
+
+export interface SegmentContent {
+  bytes: Uint8Array;
+  spans: number;
+  created: number;
+}
+
+export function segmentHeader(compressed: Uint8Array, rawLength: number, spans: number, created: number): Buffer {
+  const h = Buffer.alloc(SEGMENT_HEADER_BYTES);
+  MAGIC.copy(h, 0);
+  h.writeUInt32LE(compressed.length, 8);
+  h.writeUInt32LE(crc32(compressed), 12);
+  h.writeDoubleLE(created, 16);
+  h.writeUInt32LE(spans, 24);
+  h.writeUInt32LE(rawLength, 28);
+  return h;
+}
+
+/** The request stored in a whole segment file, or why it cannot be trusted. */
+export function decodeSegment(file: Buffer): SegmentContent | { torn: string } {
+  if (file.length < SEGMENT_HEADER_BYTES) return { torn: `header cut short (${file.length} bytes)` };
+  if (!file.subarray(0, 8).equals(MAGIC)) return { torn: 'not a spool segment (bad magic)' };
+  const length = file.readUInt32LE(8);
+  if (file.length !== SEGMENT_HEADER_BYTES + length) return { torn: `payload is ${file.length - SEGMENT_HEADER_BYTES} bytes, header says ${length}` };
+  const payload = file.subarray(SEGMENT_HEADER_BYTES);
+  if (crc32(payload) !== file.readUInt32LE(12)) return { torn: 'payload CRC32 mismatch' };
+  let bytes: Buffer;
+  try {
+    bytes = gunzipSync(payload);
+  } catch (error) {
+    return { torn: `payload does not gunzip: ${(error as Error).message}` };
+  }
+  if (bytes.length !== file.readUInt32LE(28)) return { torn: 'uncompressed length mismatch' };
+  return { bytes, spans: file.readUInt32LE(24), created: file.readDoubleLE(16) };
+}
+
+/** `<created ms, 15 digits>-<seq>-<spans>.seg`: names sort oldest first; span counts without opening. */
+export function segmentName(created: number, seq: number, spans: number): string {
+  return `${String(Math.max(0, Math.floor(created))).padStart(15, '0')}-${process.pid}.${String(seq).padStart(8, '0')}-${spans}.seg`;
+}
+
+export function parseSegmentName(name: string): { created: number; spans: number } | undefined {
+  const m = /^(\d{15})-\d+\.\d+-(\d+)\.seg$/.exec(name);
+  return m ? { created: Number(m[1]), spans: Number(m[2]) } : undefined;
+}

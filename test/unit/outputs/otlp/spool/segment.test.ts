@@ -1,0 +1,105 @@
+// Segment format, Retry-After parsing, backoff bounds and the spool config defaults.
+
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+
+import { loadConfig } from '../../../../../src/config/load.ts';
+import { durationMs } from '../../../../../src/config/spool.ts';
+import { backoffDelay } from '../../../../../src/outputs/otlp/backoff.ts';
+import { decodeSegment, parseSegmentName, segmentHeader, segmentName } from '../../../../../src/outputs/otlp/spool/segment.ts';
+import { parseRetryAfter } from '../../../../../src/outputs/otlp/export-transport.ts';
+
+function segment(raw: Buffer, spans = 3, created = 1_700_000_000_000): Buffer {
+  const z = gzipSync(raw);
+  return Buffer.concat([segmentHeader(z, raw.length, spans, created), z]);
+}
+
+describe('segments', () => {
+  it('round-trips the request bytes, span count and creation time', () => {
+    const raw = Buffer.from('an encoded ExportTraceServiceRequest'.repeat(50));
+    const got = decodeSegment(segment(raw));
+    expect('torn' in got).toBe(false);
+    if ('torn' in got) return;
+    expect(Buffer.from(got.bytes).equals(raw)).toBe(true);
+    expect(got.spans).toBe(3);
+    expect(got.created).toBe(1_700_000_000_000);
+  });
+
+  it('detects every kind of tear: short header, bad magic, cut payload, flipped byte', () => {
+    const good = segment(Buffer.from('x'.repeat(1000)));
+    expect(decodeSegment(good.subarray(0, 10))).toMatchObject({ torn: expect.stringMatching(/header/) });
+    const magic = Buffer.from(good);
+    magic[0] = 0;
+    expect(decodeSegment(magic)).toMatchObject({ torn: expect.stringMatching(/magic/) });
+    expect(decodeSegment(good.subarray(0, good.length - 1))).toMatchObject({ torn: expect.stringMatching(/header says/) });
+    const flipped = Buffer.from(good);
+    flipped[flipped.length - 5]! ^= 0xff;
+    expect(decodeSegment(flipped)).toMatchObject({ torn: expect.stringMatching(/CRC32/) });
+  });
+
+  it('names sort oldest first and carry the span count', () => {
+    const a = segmentName(1_000, 2, 7);
+    const b = segmentName(20_000, 1, 9);
+    expect([b, a].sort()).toEqual([a, b]);
+    expect(parseSegmentName(b)).toEqual({ created: 20_000, spans: 9 });
+    expect(parseSegmentName('spool.lock')).toBeUndefined();
+  });
+});
+
+describe('retry pacing', () => {
+  it('Retry-After: delta seconds or an HTTP date, capped; garbage is ignored', () => {
+    const now = Date.parse('2026-12-07T00:00:00Z');
+    expect(parseRetryAfter('1', now)).toBe(1000);
+    expect(parseRetryAfter(' 120 ', now)).toBe(120_000);
+    expect(parseRetryAfter('Mon, 07 Dec 2026 00:00:30 GMT', now)).toBe(30_000);
+    expect(parseRetryAfter('Mon, 06 Dec 2026 00:00:30 GMT', now)).toBe(0);
+    expect(parseRetryAfter('999999', now)).toBe(300_000);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter(undefined, now)).toBeUndefined();
+  });
+
+  it('backoff grows exponentially with jitter, is capped, and a server delay wins', () => {
+    const opts = { initialMs: 100, maxMs: 1000 };
+    expect(backoffDelay(1, opts, undefined, () => 0)).toBe(50);
+    expect(backoffDelay(1, opts, undefined, () => 1)).toBe(100);
+    expect(backoffDelay(3, opts, undefined, () => 1)).toBe(400);
+    expect(backoffDelay(30, opts, undefined, () => 1)).toBe(1000);
+    expect(backoffDelay(30, opts, undefined, () => 0)).toBe(500);
+    expect(backoffDelay(5, opts, 2500)).toBe(2500);
+  });
+});
+
+describe('spool config', () => {
+  const raw = (otel: Record<string, unknown>) => ({
+    enabled: true,
+    plugins: { version: 1, components: [{ kind: 'observability', enabled: true, config: { version: 1, opentelemetry: { enabled: true, ...otel } } }] },
+  });
+
+  it('is on by default under the state dir, one folder per output, with 1 GiB and 24 h', () => {
+    const { config, issues } = loadConfig(raw({}), { OPENCLAW_STATE_DIR: '/state' });
+    expect(issues.filter((i) => i.severity === 'error')).toEqual([]);
+    const o = config.otlp[0]!;
+    expect(o.spool).toEqual({ directory: '/state/nemo-relay/spool/opentelemetry', maxBytes: 1024 ** 3, maxAgeMs: 86_400_000 });
+    expect(o.memoryBudgetBytes).toBe(64 * 1024 * 1024);
+  });
+
+  it('takes directory, max_bytes, max_age and memory_budget_bytes, and can be switched off', () => {
+    const { config, issues } = loadConfig(raw({ memory_budget_bytes: 1 << 20, spool: { directory: 'q', max_bytes: 1 << 24, max_age: '30m' } }), { OPENCLAW_STATE_DIR: '/state' });
+    expect(issues.filter((i) => i.severity === 'error')).toEqual([]);
+    expect(config.otlp[0]!.spool).toEqual({ directory: '/state/q', maxBytes: 1 << 24, maxAgeMs: 1_800_000 });
+    expect(config.otlp[0]!.memoryBudgetBytes).toBe(1 << 20);
+    expect(loadConfig(raw({ spool: { enabled: false } }), {}).config.otlp[0]!.spool).toBeUndefined();
+  });
+
+  it('rejects a malformed max_age, naming the field', () => {
+    const { issues } = loadConfig(raw({ spool: { max_age: 'a while' } }), {});
+    expect(issues.some((i) => i.path.includes('spool/max_age') && i.severity === 'error')).toBe(true);
+  });
+
+  it('durations: seconds or ms|s|m|h|d', () => {
+    expect(durationMs(90)).toBe(90_000);
+    expect(durationMs('250ms')).toBe(250);
+    expect(durationMs('7d')).toBe(7 * 86_400_000);
+    expect(durationMs('7 days')).toBeUndefined();
+  });
+});
