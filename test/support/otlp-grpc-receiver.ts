@@ -4,9 +4,10 @@
 // check what a collector would really see; gzip is undone by grpc-js itself.
 //
 // Failure modes: `failWith(status.UNAVAILABLE)` answers every call with that status until
-// `failWith(undefined)`; `stop()` closes the port (connections refused) until `restart()`.
+// `failWith(undefined)` (with `{ retryDelayMs }`, the status details carry a google.rpc.RetryInfo,
+// as a throttling collector sends); `stop()` closes the port (connections refused) until `restart()`.
 
-import { Server, ServerCredentials, status } from '@grpc/grpc-js';
+import { Metadata as GrpcMetadata, Server, ServerCredentials, status } from '@grpc/grpc-js';
 import type { Metadata, ServerUnaryCall, sendUnaryData, ServiceDefinition } from '@grpc/grpc-js';
 
 import { decodeExportRequest } from './otlp-receiver.ts';
@@ -31,7 +32,7 @@ export interface OtlpGrpcReceiver {
   /** Every call that arrived, whatever the answer. */
   readonly attempts: number;
   spans(): ReceivedSpan[];
-  failWith(code: number | undefined): void;
+  failWith(code: number | undefined, opts?: { retryDelayMs?: number }): void;
   stop(): Promise<void>;
   restart(): Promise<void>;
   waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void>;
@@ -67,6 +68,7 @@ export async function startOtlpGrpcReceiver(opts: { tls?: { cert: string; key: s
   const logs: GrpcCall<ReceivedLog>[] = [];
   let attempts = 0;
   let failCode: number | undefined;
+  let failTrailer: GrpcMetadata | undefined;
   let server: Server | undefined;
   let port = 0;
 
@@ -75,7 +77,7 @@ export async function startOtlpGrpcReceiver(opts: { tls?: { cert: string; key: s
     (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
       attempts++;
       if (failCode !== undefined) {
-        callback({ code: failCode, details: `test receiver answers ${status[failCode]}` });
+        callback({ code: failCode, details: `test receiver answers ${status[failCode]}`, ...(failTrailer ? { metadata: failTrailer } : {}) });
         return;
       }
       try {
@@ -115,8 +117,9 @@ export async function startOtlpGrpcReceiver(opts: { tls?: { cert: string; key: s
       return attempts;
     },
     spans: () => traces.flatMap((c) => c.items),
-    failWith(code) {
+    failWith(code, opts = {}) {
       failCode = code;
+      failTrailer = code !== undefined && opts.retryDelayMs !== undefined ? retryInfoTrailer(code, opts.retryDelayMs) : undefined;
     },
     async stop() {
       server?.forceShutdown();
@@ -138,4 +141,28 @@ export async function startOtlpGrpcReceiver(opts: { tls?: { cert: string; key: s
     },
   };
   return receiver;
+}
+
+// --- google.rpc.Status with a RetryInfo, hand-encoded (protobuf wire format) ---------------
+
+function varint(n: number): Buffer {
+  const out: number[] = [];
+  while (n > 0x7f) {
+    out.push((n % 128) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  out.push(n);
+  return Buffer.from(out);
+}
+const lengthDelimited = (field: number, body: Buffer) => Buffer.concat([varint(field * 8 + 2), varint(body.length), body]);
+const varintField = (field: number, n: number) => Buffer.concat([varint(field * 8), varint(n)]);
+
+function retryInfoTrailer(code: number, delayMs: number): GrpcMetadata {
+  const duration = Buffer.concat([varintField(1, Math.floor(delayMs / 1000)), varintField(2, (delayMs % 1000) * 1_000_000)]);
+  const retryInfo = lengthDelimited(1, duration);
+  const any = Buffer.concat([lengthDelimited(1, Buffer.from('type.googleapis.com/google.rpc.RetryInfo')), lengthDelimited(2, retryInfo)]);
+  const statusMessage = Buffer.concat([varintField(1, code), lengthDelimited(2, Buffer.from('throttled')), lengthDelimited(3, any)]);
+  const metadata = new GrpcMetadata();
+  metadata.set('grpc-status-details-bin', statusMessage);
+  return metadata;
 }

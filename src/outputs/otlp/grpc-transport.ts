@@ -6,6 +6,7 @@
 import { Client, Metadata, status } from '@grpc/grpc-js';
 import type { ServiceError } from '@grpc/grpc-js';
 
+import { DEFAULT_BACKOFF } from './backoff.ts';
 import type { ExportTransport, SendResult } from './export-transport.ts';
 import { grpcCredentials, grpcMetadata, parseGrpcUrl } from './transport.ts';
 import type { OtlpTlsOptions } from './transport.ts';
@@ -29,6 +30,10 @@ export function createGrpcTransport(opts: GrpcTransportOptions): ExportTransport
   const metadata = grpcMetadata(opts.headers);
   const client = new Client(url.host, grpcCredentials({ url: opts.url, ...(opts.tls ? { tls: opts.tls } : {}) }), {
     'grpc.default_compression_algorithm': opts.compression === 'gzip' ? GZIP : 0,
+    // While the channel reconnects, calls fail fast with UNAVAILABLE and the queue keeps the
+    // bytes; cap grpc-js's reconnect backoff (default 120 s) at the queue's own, so a
+    // collector that is back is reached within one retry period.
+    'grpc.max_reconnect_backoff_ms': DEFAULT_BACKOFF.maxMs,
   });
 
   return {
@@ -66,10 +71,9 @@ function verdict(error: ServiceError): SendResult {
     case status.CANCELLED:
     case status.OUT_OF_RANGE:
     case status.DATA_LOSS:
-      return retryAfterMs === undefined ? { kind: 'retry', error: message } : { kind: 'retry', error: message, retryAfterMs };
+    // The OTLP spec retries RESOURCE_EXHAUSTED only with RetryInfo; without it we still back
+    // off rather than lose the spans: the queue's backoff and the spool bound the cost.
     case status.RESOURCE_EXHAUSTED:
-      // Without RetryInfo the server does not expect a retry (OTLP spec); we still back off
-      // rather than lose the spans: the queue's backoff and the spool bound the cost.
       return retryAfterMs === undefined ? { kind: 'retry', error: message } : { kind: 'retry', error: message, retryAfterMs };
     default:
       return { kind: 'reject', error: message };
