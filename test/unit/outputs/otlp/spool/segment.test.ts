@@ -91,6 +91,28 @@ describe('spool config', () => {
     expect(loadConfig(raw({ spool: { enabled: false } }), {}).config.otlp[0]!.spool).toBeUndefined();
   });
 
+  it('is read per endpoint of opentelemetry.endpoints[] (gRPC ones too), each in its own folder; a bad field names its endpoint', () => {
+    const endpoints = [
+      { endpoint: 'http://a:4318/v1/traces', spool: { max_bytes: 1 << 22 } },
+      { endpoint: 'http://b:4317', transport: 'grpc', memory_budget_bytes: 1 << 18, spool: { directory: '/abs/q', max_age: 60 } },
+      { endpoint: 'http://c:4318/v1/traces', spool: { enabled: false } },
+    ];
+    const cfg = { plugins: { components: [{ kind: 'observability', config: { version: 3, opentelemetry: { enabled: true, endpoints } } }] } };
+    const { config, issues } = loadConfig(cfg, { OPENCLAW_STATE_DIR: '/state' });
+    expect(issues.filter((i) => i.severity === 'error')).toEqual([]);
+    const [a, b, c] = config.otlp;
+    expect(a!.spool).toEqual({ directory: '/state/nemo-relay/spool/opentelemetry.endpoints_0_', maxBytes: 1 << 22, maxAgeMs: 86_400_000 });
+    expect(b!.transport).toBe('grpc');
+    expect(b!.memoryBudgetBytes).toBe(1 << 18);
+    expect(b!.spool).toEqual({ directory: '/abs/q', maxBytes: 1024 ** 3, maxAgeMs: 60_000 });
+    expect(c!.spool).toBeUndefined();
+
+    const bad = structuredClone(cfg);
+    (bad.plugins.components[0]!.config.opentelemetry.endpoints[1] as Record<string, unknown>).spool = { max_bytes: 10 };
+    const found = loadConfig(bad, {}).issues.find((i) => i.path.includes('endpoints/1/spool/max_bytes'));
+    expect(found?.severity).toBe('error');
+  });
+
   it('rejects a malformed max_age, naming the field', () => {
     const { issues } = loadConfig(raw({ spool: { max_age: 'a while' } }), {});
     expect(issues.some((i) => i.path.includes('spool/max_age') && i.severity === 'error')).toBe(true);
