@@ -139,7 +139,7 @@ export class AtifUploader {
       for (const e of this.entries.values()) if (e.st === st) pending += 1;
       const dropped = st.dropped.gaveUp + st.dropped.vanished + st.dropped.overflow;
       const h: SinkHealth = {
-        name: `atif-storage:${st.store.name}`,
+        name: st.store.name, // as the config layer names it (src/config/outputs.ts), so status pairs them
         enabled: true,
         state: this.stopped ? 'stopped' : st.lastFailed ? 'degraded' : 'ok',
         exported: st.uploaded,
