@@ -69,7 +69,8 @@ beforeAll(async () => {
       { id: 'probe-tools', path: PROBE_TOOLS_PLUGIN_DIR },
     ],
   });
-  await harness.startGateway();
+  // A loaded machine (several gateways at once) can take minutes to answer /readyz.
+  await harness.startGateway({ timeoutMs: 300_000 });
   const probe = await harness.gatewayCall('nemoRelay.status');
   expect(probe.exitCode, `nemo-relay not loaded: ${probe.stderr.slice(-1500)}\n${harness.logTail(3000)}`).toBe(0);
   for (const [key, message] of [
@@ -88,7 +89,7 @@ beforeAll(async () => {
     },
     { timeoutMs: 120_000, intervalMs: 2000, what: 'the subagent to end', context: () => harness.logTail() },
   );
-}, 480_000);
+}, 900_000);
 
 afterAll(async () => {
   await harness?.cleanup();
