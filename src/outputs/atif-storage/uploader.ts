@@ -62,6 +62,7 @@ export class AtifUploader {
   private inFlight = 0;
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  private warmed = false;
   private waiters: (() => void)[] = [];
 
   constructor(cfg: AtifStorageConfig, opts: UploaderOptions) {
@@ -100,6 +101,10 @@ export class AtifUploader {
    */
   fileWritten(fileName: string, info: { final: boolean }): void {
     if (this.stopped) return;
+    if (!this.warmed) {
+      this.warmed = true;
+      for (const st of this.states) st.store.warm?.();
+    }
     for (const st of this.states) {
       if (!info.final && !st.retry.uploadCheckpoints) continue;
       this.enqueue(st, fileName);
