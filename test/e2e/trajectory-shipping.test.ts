@@ -6,7 +6,7 @@
 
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
@@ -97,6 +97,7 @@ afterAll(async () => {
   await store?.stop();
   await collector?.stop();
   await s3?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
 describe('trajectories off the box, and the journal', () => {
