@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import S3rver from 's3rver';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sequentialIds } from '../../../src/correlate/ids.ts';
 import { validateAtif } from '../../../src/outputs/atif/validate.ts';
@@ -93,6 +94,9 @@ it.skipIf(!existsSync('/dev/full'))('a missing bucket, 500s and a full disk unde
   expect(journal.lastError!.message).toMatch(/ENOSPC/);
 
   const status = buildStatus(rt);
+  const schema = JSON.parse(await readFile(path.join(import.meta.dirname, '../../../schemas/status.schema.json'), 'utf8'));
+  const validate = new Ajv2020({ allErrors: true, strict: false, validateFormats: false }).compile(schema);
+  expect(validate(JSON.parse(JSON.stringify(status))), JSON.stringify(validate.errors)).toBe(true);
   expect(status.state).toBe('degraded');
   expect(status.reasons.join('\n')).toMatch(/atif\.storage\[0\]: .*(NoSuchBucket|does not exist)/i);
   expect(status.reasons.join('\n')).toMatch(/atif\.storage\[1\]: .*500/);
