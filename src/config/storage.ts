@@ -119,7 +119,8 @@ export function readAtof(cfg: Obj, path: string, ctx: EndpointContext): AtofRead
     } else if (s.type === 'stream') {
       const transport = s.transport === 'websocket' || s.transport === 'ndjson' ? s.transport : 'http_post';
       const url = str(s.url);
-      const schemes = transport === 'websocket' ? ['ws:', 'wss:'] : transport === 'ndjson' ? ['tcp:', 'http:', 'https:'] : ['http:', 'https:'];
+      // ndjson is one long chunked HTTP upload here (src/outputs/atof/stream-sink.ts): a tcp:// URL could never be reached.
+      const schemes = transport === 'websocket' ? ['ws:', 'wss:'] : ['http:', 'https:'];
       const { headers, fatal } = resolveHeaders(s, sp, ctx.env, ctx.issues, ctx.resolvePath);
       sinks.push(check({
         type: 'stream', name, enabled: true, url: url ?? '', transport, headers,
