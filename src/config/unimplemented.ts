@@ -25,8 +25,6 @@ export const NOT_IMPLEMENTED: readonly string[] = [
   'atif/model_name',
   'atif/tool_definitions',
   'atif/extra',
-  'atif/storage',
-  'atof',
   'opentelemetry/metrics',
   'opentelemetry/logs',
   ...TRACE_FIELDS.flatMap((f) => [`opentelemetry/${f}`, `openinference/${f}`, `opentelemetry/endpoints/*/${f}`]),

@@ -16,6 +16,8 @@ export interface OutputContext {
   lane: BackgroundLane;
   /** What the enrich stage learned, for outputs that annotate with it; undefined when off. */
   enrichment?: Enrichment;
+  /** The environment secrets are read from (S3 keys named by `*_var` fields); process.env by default. */
+  env?: Record<string, string | undefined>;
 }
 
 export interface OutputEntry {

@@ -15,6 +15,8 @@ import { fanOut } from '../fanout/fanout.ts';
 import { BackgroundLane } from '../fanout/lane.ts';
 import { SUBSCRIBED_HOOKS } from '../ingest/hook-names.ts';
 import { MALFORMED_SAMPLES_CAP } from '../util/caps.ts';
+import type { AtofJournal } from '../outputs/atof/index.ts';
+import { createJournal, journalHealth } from './journal-wiring.ts';
 
 export interface Logger {
   info(msg: string): void;
@@ -51,6 +53,8 @@ export class Runtime {
   readonly sinks: TraceSink[];
   /** The enrich stage (adaptive learner) when configured. */
   readonly enrich?: EnrichStage;
+  /** The ATOF hook journal (`atof`) when configured: fed by dispatch, shut down after the sinks. */
+  readonly journal?: AtofJournal;
   readonly pluginVersion: string;
   openclawVersion?: string;
   readonly startedAt: number;
@@ -112,9 +116,11 @@ export class Runtime {
           pluginVersion: this.pluginVersion,
           openclawVersion: this.openclawVersion ?? 'unknown',
           lane: this.lane,
+          env: opts.env ?? process.env,
           ...(enrichment ? { enrichment } : {}),
         }, opts.outputs ?? []),
       );
+      this.journal = createJournal(this.loaded.config, new CapturePolicy(this.loaded.config.capture));
     }
     for (const hook of SUBSCRIBED_HOOKS) this.hookCounts[hook] = 0;
   }
@@ -146,6 +152,10 @@ export class Runtime {
         }
         set.add(event);
       }
+      if (this.journal) {
+        this.journal.openclawVersion ??= this.openclawVersion;
+        this.journal.record(hook, event, ctx, at);
+      }
       const parsed = parseHook(hook, event, ctx, at);
       if (parsed.problems.length > 0) this.recordMalformed(hook, parsed.problems, at);
       if (parsed.event) {
@@ -173,7 +183,8 @@ export class Runtime {
     const flush = this.lane
       .settled()
       .then(() => Promise.allSettled(this.sinks.map((s) => s.shutdown())))
-      .then(() => undefined);
+      .then(() => this.journal?.shutdown())
+      .then(() => undefined, (err: unknown) => this.internalError(err, 'atof.shutdown'));
     let bound: NodeJS.Timeout | undefined;
     const limit = new Promise<void>((res) => {
       bound = setTimeout(res, timeoutMs);
@@ -202,6 +213,11 @@ export class Runtime {
         this.internalError(err, `${sink.name}.flushSync`);
       }
     }
+    try {
+      this.journal?.exitSync();
+    } catch (err) {
+      this.internalError(err, 'atof.exitSync');
+    }
   }
 
   /** Flushes every output without closing sessions (tests, status refresh). */
@@ -211,11 +227,15 @@ export class Runtime {
     if (!this.stopped && this.engine.nextDeadline() <= this.now()) this.tick();
     await this.lane.settled();
     await Promise.allSettled(this.sinks.map((s) => s.flush()));
+    await this.journal?.flush().catch((err: unknown) => this.internalError(err, 'atof.flush'));
   }
 
   sinkHealth(): SinkHealth[] {
-    return this.sinks.map((s) => {
-      try {
+    return [...this.sinks.map((s) => this.healthOf(s)), ...journalHealth(this.journal)];
+  }
+
+  private healthOf(s: TraceSink): SinkHealth {
+    try {
         return s.health();
       } catch (err) {
         return {
@@ -229,8 +249,7 @@ export class Runtime {
           queueDepth: 0,
           lastError: { time: new Date().toISOString(), message: `health() failed: ${String(err)}` },
         };
-      }
-    });
+    }
   }
 
   /** Drives the engine's grace and TTL deadlines (tests call it directly). */
