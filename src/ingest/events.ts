@@ -89,6 +89,9 @@ export type HookEvent =
       params?: unknown;
       result?: unknown;
       error?: string;
+      /** The error's own `name` and `code` when it is an object: a class to report where its message cannot go. */
+      errorName?: string;
+      errorCode?: string;
       durationMs?: number;
     })
   | (Base & { type: 'tool_persist' })
@@ -104,3 +107,11 @@ export type HookEvent =
   | (Base & { type: 'subagent_ended'; childSessionKey: string; reason?: string; outcome?: string; endedAt?: number; error?: string });
 
 export type HookEventType = HookEvent['type'];
+
+export type ToolStartEvent = Extract<HookEvent, { type: 'tool_start' }>;
+export type ToolEndEvent = Extract<HookEvent, { type: 'tool_end' }>;
+/**
+ * A tool hook as parsed, with or without a tool name: the engine needs the name (a nameless
+ * tool hook is rejected for it), the Dynamo tool relay does not.
+ */
+export type ToolHookEvent = (Omit<ToolStartEvent, 'toolName'> | Omit<ToolEndEvent, 'toolName'>) & { toolName?: string };

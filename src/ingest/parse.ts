@@ -1,13 +1,15 @@
 // Hook payload -> HookEvent. Never throws: a wrong-typed field is dropped and reported;
 // a payload missing the key the engine needs (a callId, a tool name) is rejected whole.
 
-import type { HookEvent, MessageIn, UsageIn } from './events.ts';
+import type { HookEvent, MessageIn, ToolHookEvent, UsageIn } from './events.ts';
 import { arr, bool, describe, type FieldProblems, isObj, num, obj, type Obj, str } from './read.ts';
 
 export interface ParseResult {
   event?: HookEvent;
   /** Field problems; when `event` is undefined the payload was rejected. */
   problems: string[];
+  /** For before_tool_call / after_tool_call: the tool event, named or not (see ToolHookEvent). */
+  tool?: ToolHookEvent;
 }
 
 /** Hooks whose only use is to tell the engine a run is alive (and when it started). */
@@ -101,19 +103,23 @@ export function parseHook(hook: string, rawEvent: unknown, rawCtx: unknown, at: 
     case 'before_tool_call':
     case 'after_tool_call': {
       const toolName = str(e, 'toolName', bad) ?? str(c, 'toolName', bad, 'ctx.toolName');
-      if (!toolName) return reject(`${hook}: toolName missing`);
       const toolCallId = str(e, 'toolCallId', bad) ?? str(c, 'toolCallId', bad, 'ctx.toolCallId');
-      if (hook === 'before_tool_call') return done({ ...base, type: 'tool_start', toolCallId, toolName, params: e.params });
-      return done({
-        ...base,
-        type: 'tool_end',
-        toolCallId,
-        toolName,
-        params: e.params,
-        result: e.result,
-        error: errorText(e.error, bad),
-        durationMs: num(e, 'durationMs', bad),
-      });
+      const tool: ToolHookEvent =
+        hook === 'before_tool_call'
+          ? { ...base, type: 'tool_start', toolCallId, toolName, params: e.params }
+          : {
+              ...base,
+              type: 'tool_end',
+              toolCallId,
+              toolName,
+              params: e.params,
+              result: e.result,
+              error: errorText(e.error, bad),
+              ...errorClass(e.error),
+              durationMs: num(e, 'durationMs', bad),
+            };
+      if (!toolName) return { problems: [...bad.list, `${hook}: toolName missing`], tool };
+      return { event: tool as HookEvent, problems: bad.list, tool };
     }
     case 'tool_result_persist':
       return done({
@@ -229,5 +235,16 @@ function errorText(v: unknown, bad: FieldProblems): string | undefined {
     return String(v);
   } catch {
     return `[${describe(v)}]`;
+  }
+}
+
+/** name and code of an error object, read without reporting: optional detail, never a problem. */
+function errorClass(v: unknown): { errorName?: string; errorCode?: string } {
+  if (typeof v !== 'object' || v === null) return {};
+  try {
+    const { name, code } = v as { name?: unknown; code?: unknown };
+    return { ...(typeof name === 'string' ? { errorName: name } : {}), ...(typeof code === 'string' ? { errorCode: code } : {}) };
+  } catch {
+    return {};
   }
 }

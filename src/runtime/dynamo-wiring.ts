@@ -6,6 +6,9 @@
 import type { OpenClawPluginApi } from 'openclaw/plugin-sdk/plugin-entry';
 import { createDynamo, registerDynamo, type Dynamo } from '../dynamo/index.ts';
 import type { HookTable } from '../ingest/register-hooks.ts';
+import { parseOnce } from '../ingest/parse-once.ts';
+import type { ParseResult } from '../ingest/parse.ts';
+import type { ToolHookEvent } from '../ingest/events.ts';
 import type { Runtime } from './runtime.ts';
 
 const SLOT = Symbol.for('nemo-relay.dynamo.v1');
@@ -39,9 +42,13 @@ export function dynamoHooks(api: Partial<Pick<OpenClawPluginApi, 'registerProvid
     const sessionId = typeof ev.sessionId === 'string' ? ev.sessionId : typeof cx.sessionId === 'string' ? cx.sessionId : undefined;
     return { ...(sessionKey ? { sessionKey } : {}), ...(sessionId ? { sessionId } : {}) };
   };
+  const tool = (parsed: ParseResult, on: (event: ToolHookEvent) => void) => {
+    if (parsed.tool) on(parsed.tool);
+  };
   return {
-    before_tool_call: (e, c) => void safe(() => dynamo.onToolStart(e, c)),
-    after_tool_call: (e, c) => void safe(() => dynamo.onToolEnd(e, c)),
+    // The parse the runtime made of this delivery (or this one, when observability is off).
+    before_tool_call: (e, c) => void safe(() => tool(parseOnce('before_tool_call', e, c, Date.now()), (ev) => dynamo.onToolStart(ev))),
+    after_tool_call: (e, c) => void safe(() => tool(parseOnce('after_tool_call', e, c, Date.now()), (ev) => dynamo.onToolEnd(ev))),
     agent_end: (e, c) => void safe(() => dynamo.onSessionEnded(ids(e, c))),
     session_end: (e, c) => void safe(() => dynamo.onSessionEnded(ids(e, c))),
     subagent_ended: (e) =>

@@ -6,7 +6,7 @@
 import { loadConfig, type LoadedConfig } from '../config/load.ts';
 import { CorrelationEngine } from '../correlate/engine.ts';
 import { randomIds, type IdSource } from '../correlate/ids.ts';
-import { parseHook } from '../ingest/parse.ts';
+import { parseOnce } from '../ingest/parse-once.ts';
 import type { SinkHealth, TraceSink } from '../fanout/sink.ts';
 import { createOutputs, type OutputEntry } from '../outputs/registry.ts';
 import { CapturePolicy } from '../trace/capture.ts';
@@ -156,7 +156,7 @@ export class Runtime {
         this.journal.openclawVersion ??= this.openclawVersion;
         this.journal.record(hook, event, ctx, at);
       }
-      const parsed = parseHook(hook, event, ctx, at);
+      const parsed = parseOnce(hook, event, ctx, at);
       if (parsed.problems.length > 0) this.recordMalformed(hook, parsed.problems, at);
       if (parsed.event) {
         this.engine.handle(parsed.event);
