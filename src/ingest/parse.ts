@@ -226,7 +226,8 @@ function usage(u: Obj | undefined, bad: FieldProblems, path: string): UsageIn | 
 }
 
 function errorText(v: unknown, bad: FieldProblems): string | undefined {
-  if (v === undefined || v === null || v === '') return undefined;
+  // `error: false` is how some tools say "no error".
+  if (v === undefined || v === null || v === '' || v === false) return undefined;
   if (typeof v === 'string') return v;
   if (isObj(v) && typeof v.message === 'string') return v.message;
   bad.list.push('error: expected string or {message}');

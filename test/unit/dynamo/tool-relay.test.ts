@@ -181,16 +181,19 @@ describe('tool event relay', () => {
     handlers.get('before_tool_call')!({ toolCallId: 'anon' }, ctx);
     handlers.get('after_tool_call')!({ toolCallId: 'anon', durationMs: 3, error: { code: 'EACCES', message: 'denied /home/x' } }, ctx);
     handlers.get('after_tool_call')!({ toolCallId: 'flagged', toolName: 'grep', result: { isError: true, content: [] } }, ctx);
+    // `error: false` means no error.
+    handlers.get('after_tool_call')!({ toolCallId: 'fine', toolName: 'grep', error: false, result: { content: [] } }, ctx);
 
-    const got = (await pull.receive(3)).map((g) => g.record) as ToolRecord[];
+    const got = (await pull.receive(4)).map((g) => g.record) as ToolRecord[];
     got.forEach((r) => expectValid(r));
     expect(got.map((r) => [r.event_type, r.tool.tool_call_id, r.tool.tool_class, r.tool.status, r.tool.error_type])).toEqual([
       ['tool_start', 'anon', 'unknown', 'running', undefined],
       ['tool_error', 'anon', 'unknown', 'error', 'EACCES'],
       ['tool_error', 'flagged', 'grep', 'error', 'tool_reported_error'],
+      ['tool_end', 'fine', 'grep', 'succeeded', undefined],
     ]);
     expect(JSON.stringify(got)).not.toContain('denied');
-    expect(seen).toHaveLength(2);
+    expect(seen).toHaveLength(3);
     // The witness's own clock (0) was not used: the parse it got is Dynamo's, made at delivery.
     expect((seen as Array<{ tool?: { at: number } }>).every((p) => (p.tool?.at ?? 0) > 0)).toBe(true);
   });

@@ -23,8 +23,8 @@ type Verdict = 'absent' | 'ok' | 'bad';
 
 export function judge(v: unknown, kind: Kind): Verdict {
   if (kind === 'err') {
-    // An error is a string or an {message: string}; empty means none.
-    if (v === undefined || v === null || v === '') return 'absent';
+    // An error is a string or an {message: string}; empty or false means none.
+    if (v === undefined || v === null || v === '' || v === false) return 'absent';
     if (typeof v === 'string') return 'ok';
     return isObj(v) && typeof v.message === 'string' ? 'ok' : 'bad';
   }
