@@ -90,6 +90,10 @@ export type HookEvent =
       result?: unknown;
       error?: string;
       durationMs?: number;
+      /** OpenClaw's own verdict: `result.details.status === "blocked"` (a policy or hook denied the call). */
+      blocked?: boolean;
+      /** `result.details.deniedReason` of a blocked call. */
+      deniedReason?: string;
     })
   | (Base & { type: 'tool_persist'; toolCallId?: string; toolName?: string; isSynthetic?: boolean; message?: MessageIn })
   | (Base & { type: 'agent_end'; success?: boolean; error?: string; durationMs?: number })

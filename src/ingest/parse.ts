@@ -105,6 +105,8 @@ export function parseHook(hook: string, rawEvent: unknown, rawCtx: unknown, at: 
       if (!toolName) return reject(`${hook}: toolName missing`);
       const toolCallId = str(e, 'toolCallId', bad) ?? str(c, 'toolCallId', bad, 'ctx.toolCallId');
       if (hook === 'before_tool_call') return done({ ...base, type: 'tool_start', toolCallId, toolName, params: e.params });
+      const details = isObj(e.result) ? obj(e.result, 'details', bad, 'result.details') : undefined;
+      const blocked = str(details, 'status', bad, 'result.details.status') === 'blocked';
       return done({
         ...base,
         type: 'tool_end',
@@ -114,6 +116,7 @@ export function parseHook(hook: string, rawEvent: unknown, rawCtx: unknown, at: 
         result: e.result,
         error: errorText(e.error, bad),
         durationMs: num(e, 'durationMs', bad),
+        ...(blocked ? { blocked, deniedReason: str(details, 'deniedReason', bad, 'result.details.deniedReason') } : {}),
       });
     }
     case 'tool_result_persist':

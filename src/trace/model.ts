@@ -85,6 +85,10 @@ export interface ToolSpan {
   result?: string;
   /** Error message when the tool failed. */
   error?: string;
+  /** OpenClaw did not run the tool: `after_tool_call` said `result.details.status === "blocked"`. */
+  blocked?: boolean;
+  /** Why it was blocked (`result.details.deniedReason`), through the capture policy. */
+  deniedReason?: string;
   status: SpanStatus;
   /** The LLM call whose assistant message requested this tool call, when known. */
   llmCallId?: string;

@@ -29,7 +29,13 @@ function commonAttributes(span: PlannedSpan): Attributes {
   if (subject.session.segment > 1) bag.set('openclaw.session.segment', subject.session.segment);
   if (subject.kind !== 'session') bag.set('openclaw.run.id', subject.run.runId);
   if (subject.kind === 'llm') bag.set('openclaw.model_call.id', subject.call.callId);
-  if (subject.kind === 'tool') bag.set('openclaw.tool_call.id', subject.tool.toolCallId);
+  if (subject.kind === 'tool') {
+    bag.set('openclaw.tool_call.id', subject.tool.toolCallId);
+    if (subject.tool.blocked === true) {
+      bag.set('nemo_relay.tool.blocked', true);
+      bag.set('nemo_relay.tool.denied_reason', subject.tool.deniedReason);
+    }
+  }
   if (span.status.code === 'error') bag.set('error.type', span.errorType ?? '_OTHER');
   const modelStatus =
     subject.kind === 'session' ? undefined : subject.kind === 'run' ? subject.run.status : subject.kind === 'llm' ? subject.call.status : subject.tool.status;

@@ -208,7 +208,8 @@ function toolSpan(
     status: okOrUnset(tool.status),
     events: markEvents(tool.marks),
   };
-  if (tool.status === 'error' || tool.error !== undefined) failure(planned, tool.error, 'ToolError', 'tool_error');
+  if (tool.blocked === true) failure(planned, tool.error ?? 'blocked', 'ToolBlocked', 'tool_blocked');
+  else if (tool.status === 'error' || tool.error !== undefined) failure(planned, tool.error, 'ToolError', 'tool_error');
   return planned;
 }
 
