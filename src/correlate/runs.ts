@@ -14,6 +14,7 @@ import { mark, newMark } from './marks.ts';
 import { sessionFor } from './sessions.ts';
 import type { RunState, SessionState } from './state.ts';
 import { onTool } from './tools.ts';
+import { placeRun } from './trace-placement.ts';
 
 export type RunEvent = Extract<HookEvent, { type: 'run_hook' | 'llm_input' | 'model_call_started' | 'model_call_ended' | 'tool_start' | 'tool_end' | 'agent_end' | 'llm_output' }>;
 
@@ -37,6 +38,7 @@ export function onRunEvent(ctx: EngineContext, ev: RunEvent): void {
     return;
   }
   const run = rs.run;
+  if (ev.type === 'run_hook' || ev.type === 'llm_input' || ev.type === 'agent_end' || ev.type === 'llm_output') placeRun(ctx, rs, ev);
   switch (ev.type) {
     case 'run_hook':
       if (ev.trigger && !run.trigger) run.trigger = ev.trigger;

@@ -32,6 +32,14 @@ export interface MessageIn {
   timestamp?: number;
 }
 
+/** W3C trace context of a hook (`ctx.trace`), validated. */
+export interface TraceIn {
+  traceId: string;
+  spanId?: string;
+  parentSpanId?: string;
+  traceFlags?: string;
+}
+
 interface Base {
   /** Arrival time stamped by the runtime when the hook fired. */
   at: EpochMs;
@@ -39,6 +47,14 @@ interface Base {
   sessionId?: string;
   agentId?: string;
   runId?: string;
+  /** OpenClaw's trace context for the run, call or tool (ctx.trace). */
+  trace?: TraceIn;
+  /**
+   * Present when OpenClaw's diagnostics-otel exporter is active: then the ctx ids are exported
+   * by nobody, and `trace` is the same context with the exporter's own ids (the ones it puts in
+   * the provider's traceparent); undefined when the exporter could not resolve them.
+   */
+  exporter?: { trace?: TraceIn };
 }
 
 export type HookEvent =

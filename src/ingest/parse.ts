@@ -3,6 +3,7 @@
 
 import type { HookEvent, MessageIn, UsageIn } from './events.ts';
 import { arr, bool, describe, type FieldProblems, isObj, num, obj, type Obj, str } from './read.ts';
+import { traceFields } from './trace-context.ts';
 
 export interface ParseResult {
   event?: HookEvent;
@@ -33,6 +34,7 @@ export function parseHook(hook: string, rawEvent: unknown, rawCtx: unknown, at: 
     sessionId: str(e, 'sessionId', bad, 'event.sessionId') ?? str(c, 'sessionId', bad, 'ctx.sessionId'),
     agentId: str(c, 'agentId', bad, 'ctx.agentId'),
     runId: str(e, 'runId', bad, 'event.runId') ?? str(c, 'runId', bad, 'ctx.runId'),
+    ...traceFields(hook, c, bad),
   };
 
   const reject = (why: string): ParseResult => ({ problems: [...bad.list, why] });

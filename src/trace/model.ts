@@ -67,6 +67,23 @@ export interface Mark {
 
 export type SpanStatus = 'ok' | 'error' | 'incomplete';
 
+/**
+ * Where a run or call sits in the W3C trace OpenClaw propagates (hook `ctx.trace`), set only
+ * in `correlation.traceMode: "per_run"`. Exporters put the run's spans in `traceId`; `parentSpanId`
+ * is always a span some exporter sends (ours, or OpenClaw's diagnostics-otel exporter's),
+ * never an id OpenClaw only keeps in memory.
+ */
+export interface TracePlacement {
+  traceId: string;
+  /** The parent span: a run of ours (subagent, announce) or a span of diagnostics-otel. */
+  parentSpanId?: string;
+  /** The parent belongs to OpenClaw's diagnostics-otel exporter, not to this plugin. */
+  parentIsExternal?: boolean;
+  /** OpenClaw's own ids for this run or call (its ctx.trace), as attributes. */
+  openclawSpanId?: string;
+  openclawParentSpanId?: string;
+}
+
 export interface ToolSpan {
   readonly kind: 'tool';
   /** Random 16-hex span id, stable for the life of the span; shared by all exporters. */
@@ -119,6 +136,11 @@ export interface LlmCall {
   outcome?: string;
   requestPayloadBytes?: number;
   responseStreamBytes?: number;
+  /**
+   * Per-run trace mode: the call's place in OpenClaw's trace. Unless diagnostics-otel owns
+   * the traceparent, `spanId` IS the parent-id of the traceparent OpenClaw sent to the provider.
+   */
+  trace?: TracePlacement;
   /** The conversation as sent to the model (system prompt first); within capture policy. */
   input: ChatMessage[];
   /** The assistant message the call produced, from before_message_write. */
@@ -165,6 +187,8 @@ export interface Run {
   reportedUsage?: Usage;
   /** Whether llm_input was seen for this run (it is gated by allowConversationAccess). */
   sawLlmInput: boolean;
+  /** Per-run trace mode: the run's place in OpenClaw's trace (undefined: the session's trace). */
+  trace?: TracePlacement;
   marks: Mark[];
 }
 

@@ -40,11 +40,19 @@ export interface PlannedEvent {
   attributes: Record<string, PlannedAttributeValue>;
 }
 
+/** A span link: a related span in another trace (a run's session, a subagent's spawning tool). */
+export interface PlannedLink {
+  traceId: string;
+  spanId: string;
+  attributes: Record<string, PlannedAttributeValue>;
+}
+
 export interface PlannedSpan {
   subject: SpanSubject;
   traceId: string;
   spanId: string;
   parentSpanId: string | undefined;
+  links: PlannedLink[];
   startTime: EpochMs;
   endTime: EpochMs;
   /** Which of the two times were derived (from a duration, the children, the parent or the clock). */
@@ -204,6 +212,7 @@ function toolSpan(
     traceId,
     spanId: ids.span(tool),
     parentSpanId,
+    links: [],
     ...times,
     status: okOrUnset(tool.status),
     events: markEvents(tool.marks),
@@ -219,8 +228,11 @@ function toolSpan(
  */
 export function planRun(session: Session, run: Run, now: () => number, ids: SpanIds): PlannedSpan[] {
   const root = rootOf(session);
-  const traceId = ids.trace(session);
+  const sessionTraceId = ids.trace(session);
   const sessionSpanId = ids.span(session);
+  // Per-run trace mode: the run lives in OpenClaw's trace, linked to its session span.
+  const placed = run.trace !== undefined && isValidTraceId(run.trace.traceId) ? run.trace : undefined;
+  const traceId = placed?.traceId ?? sessionTraceId;
   const runOwn = ownTimes(run.startTime, run.endTime, run.durationMs);
 
   const callOwn = run.llmCalls.map((call) => ownTimes(call.startTime, call.endTime, call.durationMs));
@@ -233,7 +245,8 @@ export function planRun(session: Session, run: Run, now: () => number, ids: Span
     subject: { kind: 'run', session, root, run },
     traceId,
     spanId: runSpanId,
-    parentSpanId: sessionSpanId,
+    parentSpanId: placed ? placedParent(placed) : sessionSpanId,
+    links: placed ? [{ traceId: sessionTraceId, spanId: sessionSpanId, attributes: { 'nemo_relay.link': 'session' } }] : [],
     ...runTimes,
     status: okOrUnset(run.status),
     events: markEvents(run.marks),
@@ -249,7 +262,9 @@ export function planRun(session: Session, run: Run, now: () => number, ids: Span
       subject: { kind: 'llm', session, root, run, call },
       traceId,
       spanId: ids.span(call),
-      parentSpanId: runSpanId,
+      // Under the diagnostics-otel exporter's model-call span when it owns the traceparent.
+      parentSpanId: placed && call.trace?.parentIsExternal && call.trace.traceId === traceId ? placedParent(call.trace) : runSpanId,
+      links: [],
       ...callTimes,
       status: okOrUnset(call.status),
       events: markEvents(call.marks),
@@ -269,36 +284,55 @@ export function planRun(session: Session, run: Run, now: () => number, ids: Span
   return out;
 }
 
+function placedParent(p: NonNullable<Run['trace']>): string | undefined {
+  return p.parentSpanId !== undefined && isValidSpanId(p.parentSpanId) ? p.parentSpanId : undefined;
+}
+
 function allTools(run: Run): ToolSpan[] {
   const out: ToolSpan[] = [...run.orphanTools];
   for (const call of run.llmCalls) out.push(...call.tools);
   return out;
 }
 
+/** The trace a run's spans went to (per-run mode: OpenClaw's; else the session's). */
+function traceOfRun(session: Session, run: Run, ids: SpanIds): string {
+  return run.trace !== undefined && isValidTraceId(run.trace.traceId) ? run.trace.traceId : ids.trace(session);
+}
+
 /**
  * The span a subagent's session hangs under: the parent's tool call that spawned it, else
- * the parent's run, else the parent session. Undefined for a top-level session.
+ * the parent's run, else the parent session; with the trace that span lives in. Undefined
+ * for a top-level session.
  */
-export function parentSpanIdOfSession(session: Session, ids: SpanIds): string | undefined {
+export function spawnerOfSession(session: Session, ids: SpanIds): { traceId: string; spanId: string } | undefined {
   const parent = session.parentSession;
   if (!parent) return undefined;
   const link = session.parent;
-  const spawner = (match: (tool: ToolSpan) => boolean): ToolSpan | undefined => {
+  const spawner = (match: (tool: ToolSpan) => boolean): { traceId: string; spanId: string } | undefined => {
     for (const run of parent.runs) {
       const hit = allTools(run).find(match);
-      if (hit) return hit;
+      if (hit) return { traceId: traceOfRun(parent, run, ids), spanId: ids.span(hit) };
     }
     return undefined;
   };
   const tool =
     (link?.toolCallId !== undefined ? spawner((t) => t.toolCallId === link.toolCallId) : undefined) ??
     spawner((t) => t.childSessionKey === session.sessionKey);
-  if (tool) return ids.span(tool);
+  if (tool) return tool;
   if (link?.runId !== undefined) {
     const run = parent.runs.find((r) => r.runId === link.runId);
-    if (run) return ids.span(run);
+    if (run) return { traceId: traceOfRun(parent, run, ids), spanId: ids.span(run) };
   }
-  return ids.span(parent);
+  return { traceId: ids.trace(parent), spanId: ids.span(parent) };
+}
+
+/** The parent span id of a session span (same trace only); undefined for a top-level session. */
+export function parentSpanIdOfSession(session: Session, ids: SpanIds): string | undefined {
+  const spawner = spawnerOfSession(session, ids);
+  if (!spawner || !session.parentSession) return undefined;
+  // A spawner in a run's own trace (per-run mode) cannot be the parent of a span in the
+  // session trace: the session hangs under its parent session and links to the spawner.
+  return spawner.traceId === ids.trace(session) ? spawner.spanId : ids.span(session.parentSession);
 }
 
 /** The session span, with whatever is known when the session closes (end time may be missing). */
@@ -316,10 +350,17 @@ export function planSession(session: Session, now: () => number, ids: SpanIds): 
     traceId: ids.trace(session),
     spanId: ids.span(session),
     parentSpanId: parentSpanIdOfSession(session, ids),
+    links: sessionLinks(session, ids),
     ...times,
     // A session has no success of its own; its failures live on its runs and calls.
     status: { code: 'unset' },
     events: markEvents(session.marks),
   };
   return sessionSpan;
+}
+
+function sessionLinks(session: Session, ids: SpanIds): PlannedLink[] {
+  const spawner = spawnerOfSession(session, ids);
+  if (!spawner || spawner.traceId === ids.trace(session)) return [];
+  return [{ ...spawner, attributes: { 'nemo_relay.link': 'spawned_by' } }];
 }
