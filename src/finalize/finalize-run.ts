@@ -8,6 +8,7 @@ import type { ChatMessage, LlmCall, Mark, MarkSeverity, ToolCallRequest, ToolSpa
 import { historyToChat, resultText, toChatMessage } from '../correlate/messages.ts';
 import type { RunState } from '../correlate/state.ts';
 import { sumUsage, usageDiff } from '../trace/usage.ts';
+import { applyProviderView } from './provider-view.ts';
 
 export type MarkFn = (
   list: Mark[],
@@ -91,6 +92,19 @@ export function finalizeRun(rs: RunState, at: number, capture: CapturePolicy, ma
     captureOutput(call, capture);
     if (call.error) call.error = capture.clean(call.error);
   }
+
+  // The text the model saw; OpenClaw's own view stays where it differs.
+  const seen = applyProviderView(rs, { systemPrompt: rawSystem, prompt: rawPrompt }, at, capture, mark);
+  const openclawView: NonNullable<typeof run.openclawView> = {};
+  if (seen.systemPrompt !== undefined && seen.systemPrompt !== rawSystem) {
+    openclawView.systemPrompt = run.systemPrompt;
+    run.systemPrompt = seen.capturedSystemPrompt;
+  }
+  if (seen.prompt !== undefined && seen.prompt !== rawPrompt) {
+    openclawView.prompt = run.prompt;
+    run.prompt = seen.capturedPrompt;
+  }
+  if (openclawView.systemPrompt !== undefined || openclawView.prompt !== undefined) run.openclawView = openclawView;
 
   reconcileUsage(rs, at, mark);
 }

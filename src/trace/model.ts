@@ -143,6 +143,23 @@ export interface LlmCall {
   trace?: TracePlacement;
   /** The conversation as sent to the model (system prompt first); within capture policy. */
   input: ChatMessage[];
+  /**
+   * `exact`: `input` is what the provider received (the body a provider of ours saw in its
+   * onPayload, or a rebuild proven by OpenClaw's requestPayloadBytes); `reconstructed`: the
+   * best rebuild, not proven (a mark says what could not be). Undefined: no hook view at all.
+   */
+  inputFidelity?: 'exact' | 'reconstructed';
+  /**
+   * A call another plugin made through `api.runtime.llm` (no hooks, no traceparent): known only
+   * from OpenClaw's `model.usage` diagnostic event, so it has usage and timing but no content.
+   */
+  pluginOriginated?: boolean;
+  /** How `exact` was proven (provider payload, or a rebuild's byte length and what it settled). */
+  inputProof?: string;
+  /** Tool names in the order the provider received them. */
+  requestTools?: string[];
+  /** OpenClaw's hook view of the same conversation, kept only where it differs from `input`. */
+  openclawInput?: ChatMessage[];
   /** The assistant message the call produced, from before_message_write. */
   output?: ChatMessage;
   /** Reasoning/thinking text, when the assistant message carried any. */
@@ -187,6 +204,12 @@ export interface Run {
   reportedUsage?: Usage;
   /** Whether llm_input was seen for this run (it is gated by allowConversationAccess). */
   sawLlmInput: boolean;
+  /**
+   * OpenClaw's hook view of the system prompt and prompt, kept only where they differ from
+   * the text the model saw (`systemPrompt`, `prompt`: the cache-boundary marker stripped, the
+   * Runtime block moved into the first user message).
+   */
+  openclawView?: { systemPrompt?: string; prompt?: string };
   /** Per-run trace mode: the run's place in OpenClaw's trace (undefined: the session's trace). */
   trace?: TracePlacement;
   marks: Mark[];

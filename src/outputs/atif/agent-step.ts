@@ -170,6 +170,10 @@ export function agentStep(session: Session, run: Run, call: LlmCall, resolveChil
     status: call.status !== 'ok' ? call.status : undefined,
     error: bad ? nonEmpty(call.error) ?? `model call ${nonEmpty(call.outcome) ?? 'failed'}` : undefined,
     outcome: call.outcome !== undefined && call.outcome !== 'completed' ? call.outcome : undefined,
+    // Whether the step's conversation is what the provider received (see the trace model).
+    input_fidelity: call.inputFidelity,
+    input_proof: nonEmpty(call.inputProof),
+    plugin_originated: call.pluginOriginated === true ? true : undefined,
     marks: call.marks.map(markJson),
   });
   if (extra) step.extra = extra;

@@ -36,7 +36,13 @@ function commonAttributes(span: PlannedSpan): Attributes {
     bag.set('openclaw.trace.parent_span_id', placed.openclawParentSpanId);
     if (placed.parentIsExternal) bag.set('nemo_relay.trace.parent', 'openclaw.diagnostics_otel');
   }
-  if (subject.kind === 'llm') bag.set('openclaw.model_call.id', subject.call.callId);
+  if (subject.kind === 'llm') {
+    bag.set('openclaw.model_call.id', subject.call.callId);
+    bag.set('nemo_relay.llm.input_fidelity', subject.call.inputFidelity);
+    bag.set('nemo_relay.llm.input_proof', subject.call.inputProof);
+    if (subject.call.requestTools) bag.list('nemo_relay.llm.request_tools', subject.call.requestTools);
+    if (subject.call.pluginOriginated === true) bag.set('nemo_relay.llm.plugin_originated', true);
+  }
   if (subject.kind === 'tool') {
     bag.set('openclaw.tool_call.id', subject.tool.toolCallId);
     if (subject.tool.blocked === true) {
