@@ -5,6 +5,7 @@
 import type { OpenClawPluginApi } from 'openclaw/plugin-sdk/plugin-entry';
 import { createDynamo, registerDynamo, type Dynamo } from './dynamo/index.ts';
 import type { Runtime } from './runtime/runtime.ts';
+import { PROVIDER_REQUEST } from './ingest/hook-names.ts';
 
 const SLOT = Symbol.for('nemo-relay.dynamo.v1');
 
@@ -14,7 +15,12 @@ export function sharedDynamo(api: Pick<OpenClawPluginApi, 'logger'>, runtime: Ru
   const g = globalThis as Record<symbol, Slot | undefined>;
   const current = g[SLOT];
   if (current && current.runtime === runtime) return current.dynamo;
-  const dynamo = createDynamo({ api, identity: runtime.engine });
+  // The provider's final request bodies reach the trace through ingest, like any hook payload.
+  const dynamo = createDynamo({
+    api,
+    identity: runtime.engine,
+    onRequestBody: (callId, body) => runtime.dispatch(PROVIDER_REQUEST, { callId, body }, {}),
+  });
   g[SLOT] = { dynamo, runtime };
   return dynamo;
 }

@@ -121,6 +121,7 @@ export class CorrelationEngine implements SessionIdentityView {
       case 'tool_end':
       case 'agent_end':
       case 'llm_output':
+      case 'provider_request':
         return onRunEvent(ctx, ev);
       case 'message_write':
         return onMessage(ctx, ev.message, ev);

@@ -16,7 +16,10 @@ import type { RunState, SessionState } from './state.ts';
 import { onTool } from './tools.ts';
 import { placeRun } from './trace-placement.ts';
 
-export type RunEvent = Extract<HookEvent, { type: 'run_hook' | 'llm_input' | 'model_call_started' | 'model_call_ended' | 'tool_start' | 'tool_end' | 'agent_end' | 'llm_output' }>;
+export type RunEvent = Extract<
+  HookEvent,
+  { type: 'run_hook' | 'llm_input' | 'model_call_started' | 'model_call_ended' | 'tool_start' | 'tool_end' | 'agent_end' | 'llm_output' | 'provider_request' }
+>;
 
 export function onRunEvent(ctx: EngineContext, ev: RunEvent): void {
   if (ev.type === 'llm_output' && ev.runId && ctx.recent.has(ev.runId)) {
@@ -29,6 +32,11 @@ export function onRunEvent(ctx: EngineContext, ev: RunEvent): void {
   // llm_output only closes a run (it comes after agent_end): it never opens one, or a late
   // one would become a phantom run holding nothing but usage.
   if (ev.type === 'llm_output' && ev.runId && !ctx.runs.has(ev.runId)) {
+    ctx.counters.lateEvents++;
+    return;
+  }
+  // A provider's body belongs to a run its hooks opened; it never opens one.
+  if (ev.type === 'provider_request' && ev.runId && !ctx.runs.has(ev.runId)) {
     ctx.counters.lateEvents++;
     return;
   }
@@ -66,6 +74,12 @@ export function onRunEvent(ctx: EngineContext, ev: RunEvent): void {
       if (ev.error) run.error = ev.error;
       if (ev.success === false) run.status = 'error';
       return scheduleFinalize(ctx, rs, ev.at);
+    case 'provider_request': {
+      const bodies = (rs.requestBodies ??= new Map());
+      if (bodies.size >= ctx.cfg.maxRecordsPerKey && !bodies.has(ev.callId)) return void ctx.counters.recordsDropped++;
+      bodies.set(ev.callId, ev.body);
+      return;
+    }
     case 'llm_output':
       rs.sawLlmOutput = true;
       run.reportedUsage = usageFrom(ev.usage);

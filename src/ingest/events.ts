@@ -112,6 +112,7 @@ export type HookEvent =
       deniedReason?: string;
     })
   | (Base & { type: 'tool_persist'; toolCallId?: string; toolName?: string; isSynthetic?: boolean; message?: MessageIn })
+  | (Base & { type: 'provider_request'; callId: string; body: unknown })
   | (Base & { type: 'agent_end'; success?: boolean; error?: string; durationMs?: number })
   | (Base & { type: 'compaction'; phase: 'before' | 'after'; messageCount?: number; compactedCount?: number; tokenCount?: number })
   | (Base & {

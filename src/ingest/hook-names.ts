@@ -41,3 +41,9 @@ export const CONVERSATION_GATED_HOOKS: ReadonlySet<string> = new Set([
   'before_agent_finalize',
   'agent_end',
 ]);
+
+/**
+ * Not an OpenClaw hook: the final request body a provider of this plugin (dynamo) saw in its
+ * onPayload, `{callId, body}`, fed through the same ingest path as the hooks.
+ */
+export const PROVIDER_REQUEST = 'nemo_relay.provider_request';

@@ -4,6 +4,7 @@
 import type { HookEvent, MessageIn, UsageIn } from './events.ts';
 import { arr, bool, describe, type FieldProblems, isObj, num, obj, type Obj, str } from './read.ts';
 import { traceFields } from './trace-context.ts';
+import { PROVIDER_REQUEST } from './hook-names.ts';
 
 export interface ParseResult {
   event?: HookEvent;
@@ -120,6 +121,14 @@ export function parseHook(hook: string, rawEvent: unknown, rawCtx: unknown, at: 
         durationMs: num(e, 'durationMs', bad),
         ...(blocked ? { blocked, deniedReason: str(details, 'deniedReason', bad, 'result.details.deniedReason') } : {}),
       });
+    }
+    case PROVIDER_REQUEST: {
+      const callId = str(e, 'callId', bad);
+      const runId = callId ? /^(.+):model:\d+$/.exec(callId)?.[1] : undefined;
+      if (!callId || !runId) return reject(`${PROVIDER_REQUEST}: callId missing or not <runId>:model:<n>`);
+      if (!isObj(e.body)) return reject(`${PROVIDER_REQUEST}: body: expected object, found ${describe(e.body)}`);
+      // The body is kept by reference; it is read once, on the lane, when the run is finalized.
+      return done({ ...base, runId, type: 'provider_request', callId, body: e.body });
     }
     case 'tool_result_persist':
       return done({
