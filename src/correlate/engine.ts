@@ -26,6 +26,7 @@ import { noteSpawnedRun, link, onSubagentSpawned } from './lineage.ts';
 import { mark } from './marks.ts';
 import { onMessage } from './message-pairing.ts';
 import { onRunEvent } from './runs.ts';
+import { onModelUsage } from './plugin-calls.ts';
 import { closeAll, closeSession, findSession, sessionFor } from './sessions.ts';
 
 export type { EngineCounters, EngineOutput } from './context.ts';
@@ -123,6 +124,8 @@ export class CorrelationEngine implements SessionIdentityView {
       case 'llm_output':
       case 'provider_request':
         return onRunEvent(ctx, ev);
+      case 'model_usage':
+        return onModelUsage(ctx, ev);
       case 'message_write':
         return onMessage(ctx, ev.message, ev);
       case 'compaction': {

@@ -46,6 +46,7 @@ export function onRunEvent(ctx: EngineContext, ev: RunEvent): void {
     return;
   }
   const run = rs.run;
+  if (ev.trace && rs.openclawTraceId === undefined) rs.openclawTraceId = ev.trace.traceId;
   if (ev.type === 'run_hook' || ev.type === 'llm_input' || ev.type === 'agent_end' || ev.type === 'llm_output') placeRun(ctx, rs, ev);
   switch (ev.type) {
     case 'run_hook':

@@ -30,6 +30,8 @@ export function finalizeRun(rs: RunState, at: number, capture: CapturePolicy, ma
 
   let lastSeen = run.startTime ?? at;
   for (const call of run.llmCalls) {
+    // Another plugin's call: OpenClaw shows its usage and duration only; nothing is missing.
+    if (call.pluginOriginated === true) continue;
     if (call.endTime === undefined && call.status !== 'error') {
       call.status = 'incomplete';
       mark(call.marks, at, 'llm.unfinished', 'warning', 'model_call_ended was not seen');

@@ -43,7 +43,17 @@ export function applyProviderView(
   };
   let firstView: SeenText | undefined;
   for (const call of rs.run.llmCalls) {
-    const view = providerBody(rs, call, raw, at, mark);
+    if (call.pluginOriginated === true) continue; // no content exists for another plugin's call
+    let view: { body: unknown; exact: boolean } | undefined;
+    try {
+      view = providerBody(rs, call, raw, at, mark);
+    } catch (err) {
+      // Untrusted content (a BigInt in tool arguments, a cycle) cannot be a JSON body: say so.
+      call.inputFidelity = 'reconstructed';
+      mark(call.marks, at, 'llm.input_reconstructed', 'warning',
+        `input is OpenClaw's hook view: the request could not be rebuilt (${err instanceof Error ? err.message.slice(0, 120) : 'unserializable content'})`);
+      continue;
+    }
     if (!view) continue;
     const messages = bodyMessages(view.body);
     if (!messages) continue;

@@ -113,6 +113,16 @@ export type HookEvent =
     })
   | (Base & { type: 'tool_persist'; toolCallId?: string; toolName?: string; isSynthetic?: boolean; message?: MessageIn })
   | (Base & { type: 'provider_request'; callId: string; body: unknown })
+  | (Base & {
+      type: 'model_usage';
+      provider?: string;
+      model?: string;
+      usage?: UsageIn;
+      costUsd?: number;
+      durationMs?: number;
+      /** OpenClaw's diagnostic trace id of the call (an agent run's model.usage shares its run's). */
+      diagnosticTraceId?: string;
+    })
   | (Base & { type: 'agent_end'; success?: boolean; error?: string; durationMs?: number })
   | (Base & { type: 'compaction'; phase: 'before' | 'after'; messageCount?: number; compactedCount?: number; tokenCount?: number })
   | (Base & {

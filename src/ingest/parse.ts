@@ -4,7 +4,7 @@
 import type { HookEvent, MessageIn, UsageIn } from './events.ts';
 import { arr, bool, describe, type FieldProblems, isObj, num, obj, type Obj, str } from './read.ts';
 import { traceFields } from './trace-context.ts';
-import { PROVIDER_REQUEST } from './hook-names.ts';
+import { DIAGNOSTIC_MODEL_USAGE, PROVIDER_REQUEST } from './hook-names.ts';
 
 export interface ParseResult {
   event?: HookEvent;
@@ -120,6 +120,24 @@ export function parseHook(hook: string, rawEvent: unknown, rawCtx: unknown, at: 
         error: errorText(e.error, bad),
         durationMs: num(e, 'durationMs', bad),
         ...(blocked ? { blocked, deniedReason: str(details, 'deniedReason', bad, 'result.details.deniedReason') } : {}),
+      });
+    }
+    case DIAGNOSTIC_MODEL_USAGE: {
+      if (str(e, 'type', bad) !== 'model.usage') return reject(`${DIAGNOSTIC_MODEL_USAGE}: not a model.usage event`);
+      const u = obj(e, 'usage', bad);
+      const t = obj(e, 'trace', bad);
+      const traceId = str(t, 'traceId', bad, 'trace.traceId');
+      return done({
+        ...base,
+        type: 'model_usage',
+        provider: str(e, 'provider', bad),
+        model: str(e, 'model', bad),
+        // model.usage says promptTokens = input + cache; `input` is the uncached part, as in hooks.
+        usage: u && { input: num(u, 'input', bad, 'usage.input'), output: num(u, 'output', bad, 'usage.output'),
+          cacheRead: num(u, 'cacheRead', bad, 'usage.cacheRead'), cacheWrite: num(u, 'cacheWrite', bad, 'usage.cacheWrite'), total: num(u, 'total', bad, 'usage.total') },
+        costUsd: num(e, 'costUsd', bad),
+        durationMs: num(e, 'durationMs', bad),
+        ...(traceId ? { diagnosticTraceId: traceId } : {}),
       });
     }
     case PROVIDER_REQUEST: {

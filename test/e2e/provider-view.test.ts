@@ -74,7 +74,8 @@ beforeAll(async () => {
       { id: 'tool-guard', path: TOOL_GUARD_PLUGIN_DIR },
     ],
   });
-  await harness.startGateway();
+  // A loaded machine (2 shared cores) can take minutes to bring a gateway up.
+  await harness.startGateway({ timeoutMs: 300_000 });
   const probe = await harness.gatewayCall('nemoRelay.status');
   expect(probe.exitCode, `nemo-relay not loaded: ${probe.stderr.slice(-1500)}\n${harness.logTail(3000)}`).toBe(0);
   for (const [key, message] of [
@@ -92,7 +93,7 @@ beforeAll(async () => {
     context: () => harness.logTail(),
   });
   await server.forceFlush();
-}, 420_000);
+}, 600_000);
 
 afterAll(async () => {
   await harness?.cleanup();
