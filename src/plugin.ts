@@ -73,7 +73,7 @@ export function registerNemoRelay(api: PluginApi, extensions: Record<string, Sta
     dynamo: () => dynamo.status(),
     pluginLlmCalls: () => ({
       observed: runtime.engine.counters.pluginLlmCalls,
-      unattributed: runtime.engine.counters.pluginLlmCallsUnattributed,
+      withoutSession: runtime.engine.counters.pluginLlmCallsUnattributed,
       usageEventsOfObservedRuns: runtime.engine.counters.usageOfObservedRuns,
       diagnostics: diagnostics ? { ...diagnostics } : { state: 'disabled' },
       // Said out loud: what OpenClaw does not let a plugin see.

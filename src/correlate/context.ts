@@ -36,7 +36,7 @@ export interface EngineCounters {
   lateEvents: number;
   /** LLM calls of other plugins (api.runtime.llm), seen only as model.usage diagnostic events. */
   pluginLlmCalls: number;
-  /** model.usage events naming no session: such a call cannot be placed. */
+  /** model.usage events naming no session: grouped in a per-agent `plugin-llm:<agentId>` session. */
   pluginLlmCallsUnattributed: number;
   /** model.usage events of runs the hooks already showed (skipped). */
   usageOfObservedRuns: number;

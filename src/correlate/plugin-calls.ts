@@ -21,7 +21,11 @@ export function onModelUsage(ctx: EngineContext, ev: ModelUsage): void {
     ctx.counters.usageOfObservedRuns++;
     return;
   }
-  const s = sessionFor(ctx, ev, 'model.usage');
+  // OpenClaw names the session only when the calling plugin gave one (its audit): the others
+  // are grouped per agent in a session of their own, so they are still exported.
+  const ref = ev.sessionKey || ev.sessionId ? ev : { ...ev, sessionKey: `plugin-llm:${ev.agentId ?? 'unknown-agent'}` };
+  if (ref !== ev) ctx.counters.pluginLlmCallsUnattributed++;
+  const s = sessionFor(ctx, ref, 'model.usage');
   if (!s) {
     ctx.counters.pluginLlmCallsUnattributed++;
     return;
@@ -43,7 +47,7 @@ export function onModelUsage(ctx: EngineContext, ev: ModelUsage): void {
     ...(usage ? { usage } : {}),
   };
   mark(ctx, call.marks, ev.at, 'llm.plugin_originated', 'info',
-    'made by another plugin through api.runtime.llm: OpenClaw reports only its usage and duration (no hooks, no content, no traceparent)');
+    `made by another plugin through api.runtime.llm: OpenClaw reports only its usage${ev.durationMs !== undefined ? ' and duration' : ' (no duration: start = end = the event)'}; no hooks, no content, no traceparent`);
   run.llmCalls.push(call);
   ctx.counters.llmSpans++;
   ctx.counters.runs++;

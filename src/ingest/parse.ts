@@ -129,6 +129,7 @@ export function parseHook(hook: string, rawEvent: unknown, rawCtx: unknown, at: 
       const traceId = str(t, 'traceId', bad, 'trace.traceId');
       return done({
         ...base,
+        agentId: base.agentId ?? str(e, 'agentId', bad),
         type: 'model_usage',
         provider: str(e, 'provider', bad),
         model: str(e, 'model', bad),

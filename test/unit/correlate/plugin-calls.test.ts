@@ -36,9 +36,11 @@ describe('plugin-originated LLM calls', () => {
     );
     const { runs, sessions, engine } = replay(records);
     expect(engine.counters.usageOfObservedRuns).toBe(1);
-    expect(engine.counters.pluginLlmCalls).toBe(1);
+    expect(engine.counters.pluginLlmCalls).toBe(2);
     expect(engine.counters.pluginLlmCallsUnattributed).toBe(1);
-    const plugin = runs.find((r) => r.run.trigger === 'plugin')!.run;
+    // The one naming no session is grouped per agent, still exported.
+    expect(runs.find((r) => r.session.sessionKey === 'plugin-llm:unknown-agent')?.run.llmCalls[0]?.pluginOriginated).toBe(true);
+    const plugin = runs.find((r) => r.run.trigger === 'plugin' && r.session.sessionKey === key)!.run;
     const call = plugin.llmCalls[0]!;
     expect(call.pluginOriginated).toBe(true);
     expect(call.usage).toMatchObject({ input: 7, output: 3, total: 10, cost: { total: 0.001 } });
@@ -46,7 +48,7 @@ describe('plugin-originated LLM calls', () => {
     expect(call.marks.map((m) => m.name)).toEqual(['llm.plugin_originated']);
     // The agent's own runs are untouched: still two, all their calls hook-observed.
     expect(runs.filter((r) => r.run.trigger !== 'plugin').flatMap((r) => r.run.llmCalls).every((c) => !c.pluginOriginated)).toBe(true);
-    const doc = buildTrajectory(sessions[0]!, META)!;
+    const doc = buildTrajectory(sessions.find((x) => x.sessionKey === key)!, META)!;
     const step = doc.steps.find((s) => (s.extra as any)?.plugin_originated === true);
     expect(step?.source).toBe('agent');
   });
