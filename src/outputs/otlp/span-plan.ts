@@ -63,19 +63,19 @@ export interface PlannedSpan {
   events: PlannedEvent[];
 }
 
-interface Times {
+export interface Times {
   start?: EpochMs;
   end?: EpochMs;
   /** Set when the time came from the other end and OpenClaw's measured duration. */
   derived?: { start: boolean; end: boolean };
 }
 
-function finite(t: number | undefined): number | undefined {
+export function finite(t: number | undefined): number | undefined {
   return typeof t === 'number' && Number.isFinite(t) ? t : undefined;
 }
 
 /** A span's own times: the hook times, completed by OpenClaw's measured duration. */
-function ownTimes(startTime: number | undefined, endTime: number | undefined, durationMs: number | undefined): Times {
+export function ownTimes(startTime: number | undefined, endTime: number | undefined, durationMs: number | undefined): Times {
   const s = finite(startTime);
   const e = finite(endTime);
   const d = finite(durationMs);
@@ -87,7 +87,7 @@ function ownTimes(startTime: number | undefined, endTime: number | undefined, du
   return out;
 }
 
-function extent(children: Times[]): Times {
+export function extent(children: Times[]): Times {
   let start: number | undefined;
   let end: number | undefined;
   for (const c of children) {
@@ -108,7 +108,7 @@ function extent(children: Times[]): Times {
  * of itself, else its parent's start, else the clock (a span is never dropped for lack of
  * a time: an export with a guessed time and a flag beats a silent hole in the tree).
  */
-function resolve(own: Times, children: Times, parentStart: number | undefined, now: () => number) {
+export function resolve(own: Times, children: Times, parentStart: number | undefined, now: () => number) {
   let start = own.start;
   let end = own.end;
   const inferred = { start: start === undefined || own.derived?.start === true, end: end === undefined || own.derived?.end === true };
@@ -124,7 +124,7 @@ function resolve(own: Times, children: Times, parentStart: number | undefined, n
   return { startTime: start, endTime: end, timesInferred: inferred };
 }
 
-function markEvents(marks: readonly Mark[]): PlannedEvent[] {
+export function markEvents(marks: readonly Mark[]): PlannedEvent[] {
   const out: PlannedEvent[] = [];
   for (const mark of marks) {
     const time = finite(mark.time);
@@ -288,79 +288,10 @@ function placedParent(p: NonNullable<Run['trace']>): string | undefined {
   return p.parentSpanId !== undefined && isValidSpanId(p.parentSpanId) ? p.parentSpanId : undefined;
 }
 
-function allTools(run: Run): ToolSpan[] {
+export function allTools(run: Run): ToolSpan[] {
   const out: ToolSpan[] = [...run.orphanTools];
   for (const call of run.llmCalls) out.push(...call.tools);
   return out;
 }
 
-/** The trace a run's spans went to (per-run mode: OpenClaw's; else the session's). */
-function traceOfRun(session: Session, run: Run, ids: SpanIds): string {
-  return run.trace !== undefined && isValidTraceId(run.trace.traceId) ? run.trace.traceId : ids.trace(session);
-}
-
-/**
- * The span a subagent's session hangs under: the parent's tool call that spawned it, else
- * the parent's run, else the parent session; with the trace that span lives in. Undefined
- * for a top-level session.
- */
-export function spawnerOfSession(session: Session, ids: SpanIds): { traceId: string; spanId: string } | undefined {
-  const parent = session.parentSession;
-  if (!parent) return undefined;
-  const link = session.parent;
-  const spawner = (match: (tool: ToolSpan) => boolean): { traceId: string; spanId: string } | undefined => {
-    for (const run of parent.runs) {
-      const hit = allTools(run).find(match);
-      if (hit) return { traceId: traceOfRun(parent, run, ids), spanId: ids.span(hit) };
-    }
-    return undefined;
-  };
-  const tool =
-    (link?.toolCallId !== undefined ? spawner((t) => t.toolCallId === link.toolCallId) : undefined) ??
-    spawner((t) => t.childSessionKey === session.sessionKey);
-  if (tool) return tool;
-  if (link?.runId !== undefined) {
-    const run = parent.runs.find((r) => r.runId === link.runId);
-    if (run) return { traceId: traceOfRun(parent, run, ids), spanId: ids.span(run) };
-  }
-  return { traceId: ids.trace(parent), spanId: ids.span(parent) };
-}
-
-/** The parent span id of a session span (same trace only); undefined for a top-level session. */
-export function parentSpanIdOfSession(session: Session, ids: SpanIds): string | undefined {
-  const spawner = spawnerOfSession(session, ids);
-  if (!spawner || !session.parentSession) return undefined;
-  // A spawner in a run's own trace (per-run mode) cannot be the parent of a span in the
-  // session trace: the session hangs under its parent session and links to the spawner.
-  return spawner.traceId === ids.trace(session) ? spawner.spanId : ids.span(session.parentSession);
-}
-
-/** The session span, with whatever is known when the session closes (end time may be missing). */
-export function planSession(session: Session, now: () => number, ids: SpanIds): PlannedSpan {
-  const root = rootOf(session);
-  const extents: Times[] = session.runs.map((run) => ownTimes(run.startTime, run.endTime, run.durationMs));
-  for (const run of session.runs) {
-    for (const call of run.llmCalls) extents.push(ownTimes(call.startTime, call.endTime, call.durationMs));
-    for (const tool of allTools(run)) extents.push(ownTimes(tool.startTime, tool.endTime, tool.durationMs));
-  }
-  for (const child of session.children) extents.push({ start: finite(child.startTime), end: finite(child.endTime) });
-  const times = resolve(ownTimes(session.startTime, session.endTime, undefined), extent(extents), undefined, now);
-  const sessionSpan: PlannedSpan = {
-    subject: { kind: 'session', session, root },
-    traceId: ids.trace(session),
-    spanId: ids.span(session),
-    parentSpanId: parentSpanIdOfSession(session, ids),
-    links: sessionLinks(session, ids),
-    ...times,
-    // A session has no success of its own; its failures live on its runs and calls.
-    status: { code: 'unset' },
-    events: markEvents(session.marks),
-  };
-  return sessionSpan;
-}
-
-function sessionLinks(session: Session, ids: SpanIds): PlannedLink[] {
-  const spawner = spawnerOfSession(session, ids);
-  if (!spawner || spawner.traceId === ids.trace(session)) return [];
-  return [{ ...spawner, attributes: { 'nemo_relay.link': 'spawned_by' } }];
-}
+// Session spans (and where a subagent's session hangs) are planned in session-plan.ts.
