@@ -40,6 +40,8 @@ export interface ReceivedSpan {
   endMs: number;
   attributes: Attributes;
   events: ReceivedEvent[];
+  /** Span links: related spans, possibly in other traces. */
+  links: { traceId: string; spanId: string; attributes: Attributes }[];
   /** OTLP status code: 0 unset, 1 ok, 2 error. */
   status: { code: number; message: string | undefined };
   resource: Attributes;
@@ -124,6 +126,7 @@ interface PlainSpan {
   attributes?: PlainKeyValue[];
   events?: { timeUnixNano?: string; name?: string; attributes?: PlainKeyValue[] }[];
   status?: { code?: number; message?: string };
+  links?: { traceId?: Uint8Array; spanId?: Uint8Array; attributes?: PlainKeyValue[] }[];
 }
 interface PlainRequest {
   resourceSpans?: {
@@ -197,6 +200,7 @@ export function decodeExportRequest(body: Uint8Array): { resources: Attributes[]
             const t = nanos(e.timeUnixNano);
             return { name: e.name ?? '', timeUnixNano: t, timeMs: toMs(t), attributes: attributes(e.attributes) };
           }),
+          links: (s.links ?? []).map((l) => ({ traceId: hex(l.traceId), spanId: hex(l.spanId), attributes: attributes(l.attributes) })),
           status: { code: s.status?.code ?? 0, message: s.status?.message || undefined },
           resource,
           scope,

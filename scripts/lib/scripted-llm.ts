@@ -78,6 +78,8 @@ export interface ChatCompletionBody {
 
 export interface ScriptedLlmOptions {
   script?: Script;
+  /** Called for each chat request before it is answered (e.g. a server-side tracer). */
+  onChatRequest?: (record: RecordedRequest) => void;
   models?: string[];
   host?: string;
 }
@@ -313,6 +315,7 @@ export async function startScriptedLlm(options: ScriptedLlmOptions = {}): Promis
     }
     const chat = body as ChatCompletionBody;
     record.callIndex = ++callIndex;
+    options.onChatRequest?.(record);
     const ctx = buildScriptContext(chat, record.callIndex, record);
     const reply = script(ctx) ?? defaultScript(ctx);
     record.reply = reply;

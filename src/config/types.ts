@@ -20,7 +20,14 @@ export interface CorrelationConfig {
   maxRecordsPerKey: number;
   sessionIdleMs: number;
   maxOpenSessions: number;
+  /**
+   * `per_run`: spans live in the trace OpenClaw propagates for each run (the provider's
+   * traceparent points into it); `per_session`: one trace per session, runs under the session span.
+   */
+  traceMode: TraceMode;
 }
+
+export type TraceMode = 'per_run' | 'per_session';
 
 /** Something status lists on its own: on, or off with the reason. */
 export interface OutputSwitch {

@@ -39,6 +39,12 @@ export interface RunState {
   sawFinalAnswer: boolean;
   finalizeAt?: number;
   lastActivity: number;
+  /** Final request bodies a provider of ours saw (onPayload), by callId; bounded. */
+  requestBodies?: Map<string, unknown>;
+  /** OpenClaw's trace id for this run (any hook's ctx.trace), in every trace mode. */
+  openclawTraceId?: string;
+  /** Per-run trace mode: placed by a run hook's context, or provisionally by a call's. */
+  placed?: 'run' | 'call';
 }
 
 export interface SessionState {

@@ -20,6 +20,11 @@ export interface CreateDynamoParams {
   /** Only its logger is used, when no logger is given. */
   api?: Pick<OpenClawPluginApi, 'logger'>;
   identity: DynamoIdentityView;
+  /**
+   * Receives the final body of every dynamo/* request (keyed by OpenClaw's callId), as the
+   * provider sent it: the trace records the call's input from it (exact). Never throws back.
+   */
+  onRequestBody?: (callId: string, body: unknown) => void;
   logger?: DynamoLogger;
   env?: EnvMap;
   /** Test seams. */
@@ -115,12 +120,13 @@ export function createDynamo(params: CreateDynamoParams): Dynamo {
     env,
     catalog,
     wrapStream: (inner) =>
-      env.trace
+      env.trace || params.onRequestBody !== undefined
         ? wrapDynamoStream(inner, {
             env,
             identity: params.identity,
             counters,
             ...(sessions !== undefined ? { sessions } : {}),
+            ...(params.onRequestBody !== undefined ? { onRequestBody: params.onRequestBody } : {}),
           })
         : undefined,
     ...(logger !== undefined ? { logger } : {}),

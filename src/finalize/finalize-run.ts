@@ -8,6 +8,7 @@ import type { ChatMessage, LlmCall, Mark, MarkSeverity, ToolCallRequest, ToolSpa
 import { historyToChat, resultText, toChatMessage } from '../correlate/messages.ts';
 import type { RunState } from '../correlate/state.ts';
 import { sumUsage, usageDiff } from '../trace/usage.ts';
+import { applyProviderView } from './provider-view.ts';
 
 export type MarkFn = (
   list: Mark[],
@@ -29,6 +30,8 @@ export function finalizeRun(rs: RunState, at: number, capture: CapturePolicy, ma
 
   let lastSeen = run.startTime ?? at;
   for (const call of run.llmCalls) {
+    // Another plugin's call: OpenClaw shows its usage and duration only; nothing is missing.
+    if (call.pluginOriginated === true) continue;
     if (call.endTime === undefined && call.status !== 'error') {
       call.status = 'incomplete';
       mark(call.marks, at, 'llm.unfinished', 'warning', 'model_call_ended was not seen');
@@ -91,6 +94,19 @@ export function finalizeRun(rs: RunState, at: number, capture: CapturePolicy, ma
     captureOutput(call, capture);
     if (call.error) call.error = capture.clean(call.error);
   }
+
+  // The text the model saw; OpenClaw's own view stays where it differs.
+  const seen = applyProviderView(rs, { systemPrompt: rawSystem, prompt: rawPrompt }, at, capture, mark);
+  const openclawView: NonNullable<typeof run.openclawView> = {};
+  if (seen.systemPrompt !== undefined && seen.systemPrompt !== rawSystem) {
+    openclawView.systemPrompt = run.systemPrompt;
+    run.systemPrompt = seen.capturedSystemPrompt;
+  }
+  if (seen.prompt !== undefined && seen.prompt !== rawPrompt) {
+    openclawView.prompt = run.prompt;
+    run.prompt = seen.capturedPrompt;
+  }
+  if (openclawView.systemPrompt !== undefined || openclawView.prompt !== undefined) run.openclawView = openclawView;
 
   reconcileUsage(rs, at, mark);
 }

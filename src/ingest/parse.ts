@@ -3,6 +3,8 @@
 
 import type { HookEvent, MessageIn, ToolHookEvent, UsageIn } from './events.ts';
 import { arr, bool, describe, type FieldProblems, isObj, num, obj, type Obj, str } from './read.ts';
+import { traceFields } from './trace-context.ts';
+import { DIAGNOSTIC_MODEL_USAGE, PROVIDER_REQUEST } from './hook-names.ts';
 
 export interface ParseResult {
   event?: HookEvent;
@@ -35,6 +37,7 @@ export function parseHook(hook: string, rawEvent: unknown, rawCtx: unknown, at: 
     sessionId: str(e, 'sessionId', bad, 'event.sessionId') ?? str(c, 'sessionId', bad, 'ctx.sessionId'),
     agentId: str(c, 'agentId', bad, 'ctx.agentId'),
     runId: str(e, 'runId', bad, 'event.runId') ?? str(c, 'runId', bad, 'ctx.runId'),
+    ...traceFields(hook, c, bad),
   };
 
   const reject = (why: string): ParseResult => ({ problems: [...bad.list, why] });
@@ -104,22 +107,53 @@ export function parseHook(hook: string, rawEvent: unknown, rawCtx: unknown, at: 
     case 'after_tool_call': {
       const toolName = str(e, 'toolName', bad) ?? str(c, 'toolName', bad, 'ctx.toolName');
       const toolCallId = str(e, 'toolCallId', bad) ?? str(c, 'toolCallId', bad, 'ctx.toolCallId');
-      const tool: ToolHookEvent =
-        hook === 'before_tool_call'
-          ? { ...base, type: 'tool_start', toolCallId, toolName, params: e.params }
-          : {
-              ...base,
-              type: 'tool_end',
-              toolCallId,
-              toolName,
-              params: e.params,
-              result: e.result,
-              error: errorText(e.error, bad),
-              ...errorClass(e.error),
-              durationMs: num(e, 'durationMs', bad),
-            };
+      let tool: ToolHookEvent;
+      if (hook === 'before_tool_call') tool = { ...base, type: 'tool_start', toolCallId, toolName, params: e.params };
+      else {
+        const details = isObj(e.result) ? obj(e.result, 'details', bad, 'result.details') : undefined;
+        const blocked = str(details, 'status', bad, 'result.details.status') === 'blocked';
+        tool = {
+          ...base,
+          type: 'tool_end',
+          toolCallId,
+          toolName,
+          params: e.params,
+          result: e.result,
+          error: errorText(e.error, bad),
+          ...errorClass(e.error),
+          durationMs: num(e, 'durationMs', bad),
+          ...(blocked ? { blocked, deniedReason: str(details, 'deniedReason', bad, 'result.details.deniedReason') } : {}),
+        };
+      }
       if (!toolName) return { problems: [...bad.list, `${hook}: toolName missing`], tool };
       return { event: tool as HookEvent, problems: bad.list, tool };
+    }
+    case DIAGNOSTIC_MODEL_USAGE: {
+      if (str(e, 'type', bad) !== 'model.usage') return reject(`${DIAGNOSTIC_MODEL_USAGE}: not a model.usage event`);
+      const u = obj(e, 'usage', bad);
+      const t = obj(e, 'trace', bad);
+      const traceId = str(t, 'traceId', bad, 'trace.traceId');
+      return done({
+        ...base,
+        agentId: base.agentId ?? str(e, 'agentId', bad),
+        type: 'model_usage',
+        provider: str(e, 'provider', bad),
+        model: str(e, 'model', bad),
+        // model.usage says promptTokens = input + cache; `input` is the uncached part, as in hooks.
+        usage: u && { input: num(u, 'input', bad, 'usage.input'), output: num(u, 'output', bad, 'usage.output'),
+          cacheRead: num(u, 'cacheRead', bad, 'usage.cacheRead'), cacheWrite: num(u, 'cacheWrite', bad, 'usage.cacheWrite'), total: num(u, 'total', bad, 'usage.total') },
+        costUsd: num(e, 'costUsd', bad),
+        durationMs: num(e, 'durationMs', bad),
+        ...(traceId ? { diagnosticTraceId: traceId } : {}),
+      });
+    }
+    case PROVIDER_REQUEST: {
+      const callId = str(e, 'callId', bad);
+      const runId = callId ? /^(.+):model:\d+$/.exec(callId)?.[1] : undefined;
+      if (!callId || !runId) return reject(`${PROVIDER_REQUEST}: callId missing or not <runId>:model:<n>`);
+      if (!isObj(e.body)) return reject(`${PROVIDER_REQUEST}: body: expected object, found ${describe(e.body)}`);
+      // The body is kept by reference; it is read once, on the lane, when the run is finalized.
+      return done({ ...base, runId, type: 'provider_request', callId, body: e.body });
     }
     case 'tool_result_persist':
       return done({

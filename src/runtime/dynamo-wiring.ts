@@ -10,6 +10,7 @@ import { parseOnce } from '../ingest/parse-once.ts';
 import type { ParseResult } from '../ingest/parse.ts';
 import type { ToolHookEvent } from '../ingest/events.ts';
 import type { Runtime } from './runtime.ts';
+import { PROVIDER_REQUEST } from '../ingest/hook-names.ts';
 
 const SLOT = Symbol.for('nemo-relay.dynamo.v1');
 
@@ -19,7 +20,12 @@ export function sharedDynamo(api: Pick<OpenClawPluginApi, 'logger'>, runtime: Ru
   const g = globalThis as Record<symbol, Slot | undefined>;
   const current = g[SLOT];
   if (current && current.runtime === runtime) return current.dynamo;
-  const dynamo = createDynamo({ api, identity: runtime.engine });
+  // The provider's final request bodies reach the trace through ingest, like any hook payload.
+  const dynamo = createDynamo({
+    api,
+    identity: runtime.engine,
+    onRequestBody: (callId, body) => runtime.dispatch(PROVIDER_REQUEST, { callId, body }, {}),
+  });
   g[SLOT] = { dynamo, runtime };
   return dynamo;
 }

@@ -35,7 +35,8 @@ import { exportSync } from './export-sync.ts';
 import type { SpanProjection } from './projection.ts';
 import { toReadableSpan } from './readable-span.ts';
 import { redactEndpoint, safeErrorMessage, secretsOf } from './redact.ts';
-import { SpanIds, planRun, planSession } from './span-plan.ts';
+import { planSession } from './session-plan.ts';
+import { SpanIds, planRun } from './span-plan.ts';
 
 export interface OtlpSinkOptions {
   /** Clock for health timestamps and for spans the model has no time for at all. */

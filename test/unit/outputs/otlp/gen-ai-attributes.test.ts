@@ -158,8 +158,12 @@ describe('gen_ai projection', () => {
 
   it('writes no OpenInference attributes', () => {
     for (const s of ctx.spans) {
-      expect(Object.keys(s.attributes).filter((k) => k.startsWith('llm.') || k === 'openinference.span.kind' || k === 'session.id')).toEqual([]);
+      expect(Object.keys(s.attributes).filter((k) => k.startsWith('llm.') || k === 'openinference.span.kind')).toEqual([]);
     }
+  });
+
+  it('puts session.id (OTel semconv, shared with OpenInference) on every span, whatever the trace shape', () => {
+    for (const s of ctx.spans) expect(typeof s.attributes['session.id']).toBe('string');
   });
 });
 
