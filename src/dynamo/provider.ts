@@ -73,9 +73,10 @@ export function createDynamoProvider(deps: DynamoProviderDeps): ProviderPlugin {
           provider: {
             baseUrl,
             api: 'openai-completions',
-            // The env var's name, not its value, when the key is a real secret: catalog output can be
-            // persisted (models.json), and OpenClaw resolves a name marker at request time.
-            apiKey: env.apiKeySource === 'default' ? DEFAULT_API_KEY : DYNAMO_API_KEY_ENV,
+            // Always the env var's name, never a value: catalog output is persisted (generated model
+            // catalog), OpenClaw resolves the marker at request time, and with no key anywhere the
+            // provider's synthetic auth supplies the default.
+            apiKey: DYNAMO_API_KEY_ENV,
             models: result.models.map(definitionOf),
           },
         };

@@ -42,7 +42,7 @@ describe('dynamo provider', () => {
       provider: {
         baseUrl: mock.baseUrl,
         api: 'openai-completions',
-        apiKey: 'dynamo-local',
+        apiKey: 'DYNAMO_API_KEY',
         models: [
           expect.objectContaining({ id: 'nvidia/nemotron-super', name: 'nvidia/nemotron-super', input: ['text'] }),
           expect.objectContaining({ id: 'qwen3-coder' }),
