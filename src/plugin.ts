@@ -10,6 +10,7 @@ import { SUBSCRIBED_HOOKS } from './ingest/hook-names.ts';
 import { sharedRuntime } from './runtime/global.ts';
 import { OUTPUTS } from './outputs/registry.ts';
 import { registerNemoRelayCli } from './cli/register-cli.ts';
+import { registerAnnotateMethod } from './annotate/gateway-method.ts';
 import type { Runtime } from './runtime/runtime.ts';
 import { buildStatus, type StatusExtension } from './status/status.ts';
 
@@ -62,6 +63,7 @@ export function registerNemoRelay(api: PluginApi, extensions: Record<string, Sta
     },
     { scope: 'operator.admin' },
   );
+  registerAnnotateMethod(api, runtime);
   return runtime;
 }
 

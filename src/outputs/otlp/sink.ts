@@ -35,6 +35,7 @@ import type { SpanProjection } from './projection.ts';
 import { toReadableSpan } from './readable-span.ts';
 import { redactEndpoint, safeErrorMessage, secretsOf } from './redact.ts';
 import { SpanIds, planRun, planSession } from './span-plan.ts';
+import { annotationSpan } from './annotation-span.ts';
 
 export interface OtlpSinkOptions {
   /** Clock for health timestamps and for spans the model has no time for at all. */
@@ -132,6 +133,16 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
 
     runEnded(session, run) {
       guarded(() => offerRun(session, run));
+    },
+
+    sessionAnnotated(target, annotation) {
+      guarded(() => {
+        if (!queue) {
+          setupDropped += 1;
+          return;
+        }
+        queue.offer({ count: 1, build: () => [annotationSpan(target, annotation, resource, scope)] });
+      });
     },
 
     sessionEnded(session) {
