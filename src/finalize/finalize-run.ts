@@ -9,6 +9,7 @@ import { historyToChat, resultText, toChatMessage } from '../correlate/messages.
 import type { RunState } from '../correlate/state.ts';
 import { sumUsage, usageDiff } from '../trace/usage.ts';
 import { ConversationHash, splitFlattened, unwrap } from './flattened-history.ts';
+import { internText, internTools } from './intern.ts';
 
 export type MarkFn = (
   list: Mark[],
@@ -65,11 +66,13 @@ export function finalizeRun(rs: RunState, at: number, capture: CapturePolicy, ma
   // history it already holds only once.
   const sentPrompt = capture.text(rawPrompt, 'prompt');
   run.prompt = capture.text(recordedPrompt(rs, rawPrompt, at, mark), 'prompt');
+  run.systemPrompt = internText(run.systemPrompt);
+  internTools(rs.session.session);
   const rawSystem = run.systemPrompt;
   const s = rs.session;
   if (rawSystem !== undefined && rawSystem === s.systemRaw) run.systemPrompt = s.systemCaptured;
   else {
-    run.systemPrompt = capture.text(rawSystem, 'prompt');
+    run.systemPrompt = internText(capture.text(rawSystem, 'prompt'));
     s.systemRaw = rawSystem;
     s.systemCaptured = run.systemPrompt;
   }
