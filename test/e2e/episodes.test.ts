@@ -64,6 +64,8 @@ beforeAll(async () => {
     ],
   });
   await harness.startGateway();
+  const probe = await harness.gatewayCall('nemoRelay.status');
+  expect(probe.exitCode, `nemo-relay not loaded: ${probe.stderr.slice(-1500)}\n${harness.logTail(3000)}`).toBe(0);
   const specs = [
     { name: 'ep-a', pin: { sessionKey: 'episode-a' }, reward: 1, turns: ['please call:probe_echo now', 'thanks, and once more please'] },
     { name: 'ep-b', pin: { user: 'episode-b' }, reward: 0.25, turns: ['hello there', 'tell me more'] },
@@ -85,7 +87,8 @@ beforeAll(async () => {
   for (const e of episodes) {
     const part = e.pin.sessionKey ?? `openai-user:${e.pin.user}`;
     await waitFor(() => (docOf(part)?.steps ?? []).filter((s: Doc) => s.source === 'user').length >= 2, {
-      timeoutMs: 60_000, intervalMs: 500, what: `the ATIF file of ${e.name}`, context: () => harness.logTail(),
+      timeoutMs: 60_000, intervalMs: 500, what: `the ATIF file of ${e.name}`,
+      context: () => `ATIF: ${JSON.stringify(docs().map((d) => ({ key: d.extra?.openclaw?.session_key, users: d.steps.filter((s: Doc) => s.source === 'user').length })))}\n${harness.logTail(1500)}`,
     });
     const doc = docOf(part)!;
     const call = await harness.gatewayCall('nemoRelay.annotate', { sessionId: doc.session_id, episodeId: e.name, reward: e.reward, outcome: 'done' });
