@@ -63,7 +63,7 @@ beforeAll(async () => {
       { id: 'probe-tools', path: PROBE_TOOLS_PLUGIN_DIR },
     ],
   });
-  await harness.startGateway();
+  await harness.startGateway({ timeoutMs: 300_000 });
   const probe = await harness.gatewayCall('nemoRelay.status');
   expect(probe.exitCode, `nemo-relay not loaded: ${probe.stderr.slice(-1500)}\n${harness.logTail(3000)}`).toBe(0);
   const specs = [
@@ -97,7 +97,7 @@ beforeAll(async () => {
   await waitFor(() => episodes.every((e) => docOf(e.pin.sessionKey ?? `openai-user:${e.pin.user}`)?.extra?.annotations?.reward === e.reward), {
     timeoutMs: 30_000, intervalMs: 500, what: 'the rewards in the ATIF files', context: () => harness.logTail(),
   });
-}, 600_000);
+}, 900_000);
 
 afterAll(async () => {
   await harness?.cleanup();
