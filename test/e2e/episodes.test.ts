@@ -87,7 +87,7 @@ beforeAll(async () => {
   for (const e of episodes) {
     const part = e.pin.sessionKey ?? `openai-user:${e.pin.user}`;
     await waitFor(() => (docOf(part)?.steps ?? []).filter((s: Doc) => s.source === 'user').length >= 2, {
-      timeoutMs: 60_000, intervalMs: 500, what: `the ATIF file of ${e.name}`,
+      timeoutMs: 120_000, intervalMs: 500, what: `the ATIF file of ${e.name}`,
       context: () => `ATIF: ${JSON.stringify(docs().map((d) => ({ key: d.extra?.openclaw?.session_key, users: d.steps.filter((s: Doc) => s.source === 'user').length })))}\n${harness.logTail(1500)}`,
     });
     const doc = docOf(part)!;
