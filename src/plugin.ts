@@ -11,6 +11,7 @@ import { subscribeDiagnostics } from './ingest/diagnostics.ts';
 import { sharedRuntime } from './runtime/global.ts';
 import { OUTPUTS } from './outputs/registry.ts';
 import { registerNemoRelayCli } from './cli/register-cli.ts';
+import { registerAnnotateMethod } from './annotate/gateway-method.ts';
 import type { Runtime } from './runtime/runtime.ts';
 import { buildStatus, type StatusExtension } from './status/status.ts';
 
@@ -75,6 +76,7 @@ export function registerNemoRelay(api: PluginApi, extensions: Record<string, Sta
     },
     { scope: 'operator.admin' },
   );
+  registerAnnotateMethod(api, runtime);
   return runtime;
 }
 

@@ -1,6 +1,7 @@
 // The engine's working state around the trace model: what is still open, what waits for a
 // partner event, and the deadlines. Kept apart from model.ts because exporters never see it.
 
+import type { ConversationHash } from '../finalize/flattened-history.ts';
 import type { MessageIn } from '../ingest/events.ts';
 import type { LlmCall, Run, Session, ToolSpan } from '../trace/model.ts';
 
@@ -65,6 +66,8 @@ export interface SessionState {
    */
   systemRaw?: string;
   systemCaptured?: string;
+  /** The conversation recorded so far, hashed: recognizes a /v1/chat/completions flattened history. */
+  conversation?: ConversationHash;
 }
 
 /** Append to a bounded buffer; returns true when the oldest entry had to go. */

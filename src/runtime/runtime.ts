@@ -17,6 +17,7 @@ import { SUBSCRIBED_HOOKS } from '../ingest/hook-names.ts';
 import { MALFORMED_SAMPLES_CAP } from '../util/caps.ts';
 import type { AtofJournal } from '../outputs/atof/index.ts';
 import { createJournal, journalHealth } from './journal-wiring.ts';
+import { SessionDirectory } from '../annotate/directory.ts';
 
 export interface Logger {
   info(msg: string): void;
@@ -71,6 +72,8 @@ export class Runtime {
   stopped = false;
   /** Where the outputs' CPU work runs: it yields to hooks while they keep arriving. */
   readonly lane = new BackgroundLane();
+  /** Identities of recent sessions, for nemoRelay.annotate (first sink; not an output). */
+  readonly directory = new SessionDirectory();
 
   private readonly now: () => number;
   private readonly logger: Logger;
@@ -94,7 +97,7 @@ export class Runtime {
     if (this.loaded.invalid) {
       this.logger.error('nemo-relay: the config has errors; the plugin stays loaded but exports nothing until they are fixed (see nemoRelay.status)');
     }
-    const sinks: TraceSink[] = [];
+    const sinks: TraceSink[] = [this.directory];
     this.sinks = sinks;
     const output = fanOut(sinks, (err, where) => this.internalError(err, where));
     this.engine = new CorrelationEngine({
@@ -231,7 +234,7 @@ export class Runtime {
   }
 
   sinkHealth(): SinkHealth[] {
-    return [...this.sinks.map((s) => this.healthOf(s)), ...journalHealth(this.journal)];
+    return [...this.sinks.filter((s) => s !== this.directory).map((s) => this.healthOf(s)), ...journalHealth(this.journal)];
   }
 
   private healthOf(s: TraceSink): SinkHealth {
@@ -281,7 +284,7 @@ export class Runtime {
     if (this.malformedSamples.length > MALFORMED_SAMPLES_CAP) this.malformedSamples.shift();
   }
 
-  private internalError(err: unknown, where = 'dispatch'): void {
+  internalError(err: unknown, where = 'dispatch'): void {
     this.internalErrors++;
     const message = `${where}: ${err instanceof Error ? err.message : String(err)}`;
     this.lastInternalError = { time: new Date().toISOString(), message };

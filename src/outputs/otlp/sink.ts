@@ -37,6 +37,7 @@ import { toReadableSpan } from './readable-span.ts';
 import { redactEndpoint, safeErrorMessage, secretsOf } from './redact.ts';
 import { planSession } from './session-plan.ts';
 import { SpanIds, planRun } from './span-plan.ts';
+import { annotationSpan } from './annotation-span.ts';
 
 export interface OtlpSinkOptions {
   /** Clock for health timestamps and for spans the model has no time for at all. */
@@ -138,6 +139,16 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
 
     runEnded(session, run) {
       guarded(() => offerRun(session, run));
+    },
+
+    sessionAnnotated(target, annotation) {
+      guarded(() => {
+        if (!queue) {
+          setupDropped += 1;
+          return;
+        }
+        queue.offer({ count: 1, build: () => [annotationSpan(target, annotation, resource, scope)] });
+      });
     },
 
     sessionEnded(session) {
