@@ -27,8 +27,6 @@ export const NOT_IMPLEMENTED: readonly string[] = [
   'atif/extra',
   'atif/storage',
   'atof',
-  'opentelemetry/metrics',
-  'opentelemetry/logs',
   ...TRACE_FIELDS.flatMap((f) => [`opentelemetry/${f}`, `openinference/${f}`, `opentelemetry/endpoints/*/${f}`]),
 ];
 

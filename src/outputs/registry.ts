@@ -7,6 +7,8 @@ import type { TraceSink } from '../fanout/sink.ts';
 import type { Enrichment } from '../enrich/stage.ts';
 import { atifOutput } from './atif/index.ts';
 import { otlpOutput } from './otlp/index.ts';
+import { metricsOutput } from './metrics/index.ts';
+import { logsOutput } from './logs/index.ts';
 
 /** What every output gets besides its config section. */
 export interface OutputContext {
@@ -16,6 +18,10 @@ export interface OutputContext {
   lane: BackgroundLane;
   /** What the enrich stage learned, for outputs that annotate with it; undefined when off. */
   enrichment?: Enrichment;
+  /** Hook events handled so far (metrics' health gauges); read off the hook path. */
+  hookEvents?: () => number;
+  /** Every sink the fan-out delivers to (metrics' health gauges, the logs output's failure watch). */
+  outputs?: () => readonly TraceSink[];
 }
 
 export interface OutputEntry {
@@ -24,7 +30,7 @@ export interface OutputEntry {
   create(config: NemoRelayConfig, ctx: OutputContext): TraceSink[];
 }
 
-export const OUTPUTS: readonly OutputEntry[] = [atifOutput, otlpOutput];
+export const OUTPUTS: readonly OutputEntry[] = [atifOutput, otlpOutput, metricsOutput, logsOutput];
 
 export function createOutputs(config: NemoRelayConfig, ctx: OutputContext, entries: readonly OutputEntry[] = OUTPUTS): TraceSink[] {
   return entries.flatMap((entry) => entry.create(config, ctx));

@@ -112,6 +112,8 @@ export class Runtime {
           pluginVersion: this.pluginVersion,
           openclawVersion: this.openclawVersion ?? 'unknown',
           lane: this.lane,
+          hookEvents: () => this.hookEventTotal(),
+          outputs: () => this.sinks,
           ...(enrichment ? { enrichment } : {}),
         }, opts.outputs ?? []),
       );
@@ -211,6 +213,13 @@ export class Runtime {
     if (!this.stopped && this.engine.nextDeadline() <= this.now()) this.tick();
     await this.lane.settled();
     await Promise.allSettled(this.sinks.map((s) => s.flush()));
+  }
+
+  /** Hook events counted so far, all hooks together (read by status and metrics, not per hook). */
+  hookEventTotal(): number {
+    let n = 0;
+    for (const hook in this.hookCounts) n += this.hookCounts[hook] ?? 0;
+    return n;
   }
 
   sinkHealth(): SinkHealth[] {

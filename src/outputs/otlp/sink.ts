@@ -26,7 +26,7 @@ import type { OtlpOutputConfig } from '../../config/types.ts';
 import type { BackgroundLane } from '../../fanout/lane.ts';
 import { exportSyncGrpc } from './export-sync-grpc.ts';
 import { createTraceExporter } from './trace-exporter.ts';
-import type { OtlpTransport } from './transport.ts';
+import { targetOf } from './transport.ts';
 import type { Run, Session } from '../../trace/model.ts';
 import type { SinkHealth, TraceSink } from '../../fanout/sink.ts';
 import { ExportQueue } from './export-queue.ts';
@@ -49,19 +49,8 @@ export interface OtlpSinkOptions {
   lane?: BackgroundLane;
 }
 
-// The config already resolved the transport (the endpoint's own, else OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL).
-function transportOf(config: OtlpOutputConfig): OtlpTransport {
-  return config.transport;
-}
-
 function createExporter(config: OtlpOutputConfig, headers: Record<string, string>): SpanExporter {
-  return createTraceExporter({
-    transport: transportOf(config),
-    url: config.endpoint,
-    headers,
-    timeoutMillis: config.timeoutMillis,
-    compression: config.compression,
-  });
+  return createTraceExporter(targetOf(config, headers));
 }
 
 export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProjection, opts: OtlpSinkOptions = {}): TraceSink {
@@ -70,7 +59,7 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
   const secrets = secretsOf(config.endpoint, headers);
   const describeError = (error: unknown) => safeErrorMessage(error, secrets);
   const endpoint = redactEndpoint(config.endpoint);
-  const transport = transportOf(config);
+  const transport = config.transport;
 
   const resourceAttributes: Attributes = {
     ...config.resourceAttributes,
