@@ -6,6 +6,7 @@ import type { BackgroundLane } from '../fanout/lane.ts';
 import type { TraceSink } from '../fanout/sink.ts';
 import type { Enrichment } from '../enrich/stage.ts';
 import { atifOutput } from './atif/index.ts';
+import type { SessionSamplingGate } from './sampling-gate.ts';
 import { otlpOutput } from './otlp/index.ts';
 import { metricsOutput } from './metrics/index.ts';
 import { logsOutput } from './logs/index.ts';
@@ -22,10 +23,14 @@ export interface OutputContext {
   hookEvents?: () => number;
   /** Every sink the fan-out delivers to (metrics' health gauges, the logs output's failure watch). */
   outputs?: () => readonly TraceSink[];
+  /** The per-session sampling decision; entries with `sampled` get their sinks gated by it. */
+  sampling?: SessionSamplingGate;
 }
 
 export interface OutputEntry {
   readonly name: string;
+  /** Which sampling applies: `traces` skips sampled-out sessions, `atif` only when ATIF opted in; none = complete. */
+  readonly sampled?: 'traces' | 'atif';
   /** The sinks for this config: none when the output is not configured or switched off. */
   create(config: NemoRelayConfig, ctx: OutputContext): TraceSink[];
 }
@@ -33,5 +38,10 @@ export interface OutputEntry {
 export const OUTPUTS: readonly OutputEntry[] = [atifOutput, otlpOutput, metricsOutput, logsOutput];
 
 export function createOutputs(config: NemoRelayConfig, ctx: OutputContext, entries: readonly OutputEntry[] = OUTPUTS): TraceSink[] {
-  return entries.flatMap((entry) => entry.create(config, ctx));
+  const gate = ctx.sampling;
+  return entries.flatMap((entry) => {
+    const sinks = entry.create(config, ctx);
+    const kind = entry.sampled;
+    return gate && kind ? sinks.map((s) => gate.wrap(s, kind)) : sinks;
+  });
 }

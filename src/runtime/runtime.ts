@@ -9,6 +9,7 @@ import { randomIds, type IdSource } from '../correlate/ids.ts';
 import { parseHook } from '../ingest/parse.ts';
 import type { SinkHealth, TraceSink } from '../fanout/sink.ts';
 import { createOutputs, type OutputEntry } from '../outputs/registry.ts';
+import { SessionSamplingGate } from '../outputs/sampling-gate.ts';
 import { CapturePolicy } from '../trace/capture.ts';
 import { createEnrichStage, type EnrichStage } from '../enrich/stage.ts';
 import { fanOut } from '../fanout/fanout.ts';
@@ -65,6 +66,8 @@ export class Runtime {
   readonly registrations: Record<string, number> = Object.create(null) as Record<string, number>;
   conversationAccessConfigured?: boolean;
   stopped = false;
+  /** The per-session sampling decision (trace outputs; ATIF when opted in), counted for status. */
+  readonly sampling: SessionSamplingGate;
   /** Where the outputs' CPU work runs: it yields to hooks while they keep arriving. */
   readonly lane = new BackgroundLane();
 
@@ -92,6 +95,7 @@ export class Runtime {
     }
     const sinks: TraceSink[] = [];
     this.sinks = sinks;
+    this.sampling = new SessionSamplingGate(this.loaded.config.sampling);
     const output = fanOut(sinks, (err, where) => this.internalError(err, where));
     this.engine = new CorrelationEngine({
       correlation: this.loaded.config.correlation,
@@ -114,6 +118,7 @@ export class Runtime {
           lane: this.lane,
           hookEvents: () => this.hookEventTotal(),
           outputs: () => this.sinks,
+          sampling: this.sampling,
           ...(enrichment ? { enrichment } : {}),
         }, opts.outputs ?? []),
       );

@@ -15,6 +15,7 @@ import { createAtifSink as create } from './sink.ts';
 /** The registry entry: one ATIF sink when `atif` is enabled. */
 export const atifOutput: OutputEntry = {
   name: 'atif',
+  sampled: 'atif',
   create(config, ctx) {
     if (!config.atif?.enabled) return [];
     const enrichment = ctx.enrichment;

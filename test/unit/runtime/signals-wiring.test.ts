@@ -3,7 +3,9 @@
 // real metrics and logs receivers; a dead gRPC metrics endpoint is counted, names itself in a
 // degraded status, and leaves every other output exporting.
 
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterEach, expect, it } from 'vitest';
 import { sequentialIds } from '../../../src/correlate/ids.ts';
 import { OUTPUTS } from '../../../src/outputs/registry.ts';
@@ -12,6 +14,10 @@ import { buildStatus } from '../../../src/status/status.ts';
 import { startOtlpGrpcReceiver } from '../../support/otlp-grpc-receiver.ts';
 import { startOtlpSignalReceiver } from '../../support/otlp-signal-receiver.ts';
 import { readRecording } from '../../support/replay.ts';
+
+const validateStatus = new Ajv2020({ allErrors: true, strict: false, validateFormats: false }).compile(
+  JSON.parse(readFileSync(new URL('../../../schemas/status.schema.json', import.meta.url), 'utf8')),
+);
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -110,4 +116,16 @@ it('v4 metrics + logs + gRPC traces from the runtime; a dead metrics endpoint de
   expect(status.reasons.some((r) => r.startsWith('opentelemetry.metrics:') && r.includes(new URL(deadUrl).host))).toBe(true);
   expect(status.outputs.find((o) => o.name === 'opentelemetry.endpoints[0]')).toMatchObject({ state: 'ok', failures: 0, dropped: 0 });
   expect(status.outputs.find((o) => o.name === 'opentelemetry.logs')).toMatchObject({ state: 'ok', failures: 0 });
+  // Every configured output, each endpoint with its transport and measured state.
+  expect(status.configuredOutputs.map((o) => [o.name, o.kind, o.transport, o.state])).toEqual([
+    ['opentelemetry.endpoints[0]', 'traces', 'grpc', 'ok'],
+    ['opentelemetry.metrics.endpoints[0]', 'metrics', 'http_binary', 'ok'],
+    ['opentelemetry.metrics.endpoints[1]', 'metrics', 'grpc', 'degraded'],
+    ['opentelemetry.logs.endpoints[0]', 'logs', 'http_binary', 'ok'],
+  ]);
+  // The published plugin's fields.
+  expect(status).toMatchObject({ id: 'nemo-relay', backend: 'hooks', status: { state: 'degraded' }, outputHealth: { atif: 'disabled', otel: 'enabled', openInference: 'disabled' } });
+  expect(status.lastError).toMatch(/^opentelemetry\.metrics:/);
+  expect(status.counters.llmSpansReplayed).toBe(status.counters.llmSpans);
+  expect(validateStatus(JSON.parse(JSON.stringify(status))), JSON.stringify(validateStatus.errors)).toBe(true);
 }, 60_000);
