@@ -50,11 +50,21 @@ function usage(bag: AttributeBag, u: Usage | undefined): void {
     .set(GEN_AI.USAGE_CACHE_CREATION_INPUT_TOKENS, u.cacheWrite);
 }
 
+/**
+ * Several backends (Langfuse, Phoenix, Arize) group traces into sessions by this key. It is
+ * the ROOT session's id, as the OpenInference projection writes it, so a subagent's spans stay
+ * in their root's session and the `full` projection writes one value.
+ */
+const SESSION_ID = 'session.id';
+
 function agent(bag: AttributeBag, session: Session): void {
+  let root = session;
+  while (root.parentSession) root = root.parentSession;
   bag
     .set(GEN_AI.AGENT_NAME, agentName(session))
     .set(GEN_AI.AGENT_ID, session.agentId)
-    .set(GEN_AI.CONVERSATION_ID, conversationId(session));
+    .set(GEN_AI.CONVERSATION_ID, conversationId(session))
+    .set(SESSION_ID, conversationId(root));
 }
 
 /** Tool arguments as the attribute wants them: JSON text, or the capture marker untouched. */
