@@ -26,6 +26,7 @@ import type { OtlpOutputConfig } from '../../config/types.ts';
 import type { BackgroundLane } from '../../fanout/lane.ts';
 import { exportSyncGrpc } from './export-sync-grpc.ts';
 import { createTraceExporter } from './trace-exporter.ts';
+import { spanShaping } from './span-shaping.ts';
 import { targetOf } from './transport.ts';
 import type { Run, Session } from '../../trace/model.ts';
 import type { SinkHealth, TraceSink } from '../../fanout/sink.ts';
@@ -61,13 +62,15 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
   const endpoint = redactEndpoint(config.endpoint);
   const transport = config.transport;
 
-  const resourceAttributes: Attributes = {
+  // The endpoint's published fields (service namespace/version, scope, mark filters, mappings, promotion, length limit).
+  const shaping = spanShaping(config);
+  const resourceAttributes: Attributes = shaping.resourceAttributes({
     ...config.resourceAttributes,
     'service.name': config.serviceName,
     ...projection.resourceAttributes?.(config),
-  };
+  });
   const resource: Resource = resourceFromAttributes(resourceAttributes);
-  const scope: InstrumentationScope = opts.version === undefined ? { name: 'nemo-relay' } : { name: 'nemo-relay', version: opts.version };
+  const scope: InstrumentationScope = shaping.scope(opts.version);
   const ids = new SpanIds();
 
   let setupError: { time: number; message: string } | undefined;
@@ -103,7 +106,7 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
       setupDropped += planned.length;
       return;
     }
-    queue.offer({ count: planned.length, build: () => planned.map((s) => toReadableSpan(s, projection, resource, scope)) });
+    queue.offer({ count: planned.length, build: () => planned.map((s) => shaping.finish(toReadableSpan(s, projection, resource, scope))) });
   };
 
   const guarded = (fn: () => void): void => {
@@ -131,7 +134,7 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
           return;
         }
         const planned = planSession(session, now, ids);
-        queue.offer({ count: 1, build: () => [toReadableSpan(planned, projection, resource, scope)] });
+        queue.offer({ count: 1, build: () => [shaping.finish(toReadableSpan(planned, projection, resource, scope))] });
       });
     },
 
