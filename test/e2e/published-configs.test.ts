@@ -40,7 +40,8 @@ async function runGateway(config: Doc, key: string): Promise<{ status: Doc; harn
       { id: 'probe-tools', path: PROBE_TOOLS_PLUGIN_DIR },
     ],
   });
-  await harness.startGateway();
+  // A loaded machine can take minutes to bring a gateway up.
+  await harness.startGateway({ timeoutMs: 300_000 });
   const turn = await harness.agentTurn({ sessionKey: key, message: 'please call:probe_echo now' });
   expect(turn.exitCode, `${key}: ${turn.stderr.slice(-2000)}\n${harness.logTail(3000)}`).toBe(0);
   // Let the batch delays and the 1 s metrics interval pass, then read status.
