@@ -1,7 +1,7 @@
 // Command-line options of `npm run bench`.
 
 import { parseArgs } from 'node:util';
-import { OUTPUTS, type OutputName } from './config.ts';
+import { OUTPUTS, SIGNAL_OUTPUTS, type OutputName } from './config.ts';
 
 export interface Scale {
   sessions: number;
@@ -54,7 +54,7 @@ export const USAGE = `npm run bench [-- options]
   --plugin-source S    with --gateway: snapshot (default; a frozen copy of the plugin's files, immune
                        to edits during the run) or repo (load the repo root itself)
   --with-replay        with --gateway: run the replay too
-  --outputs LIST       outputs switched on: any of atif,opentelemetry,openinference, or none
+  --outputs LIST       outputs switched on: any of atif,opentelemetry,openinference,metrics,logs, or none
                        (default all three; targets are only judged with all three)
   --out FILE           JSON results (default bench/results/latest.json; gateway: latest-gateway.json;
                        export: latest-export.json)
@@ -73,7 +73,8 @@ function parseProfile(s: string): BenchOptions['profile'] {
 function parseOutputs(s: string): OutputName[] {
   if (s.trim() === 'none') return [];
   const list = s.split(',').map((x) => x.trim()).filter(Boolean);
-  for (const x of list) if (!(OUTPUTS as readonly string[]).includes(x)) throw new Error(`--outputs: "${x}" is not one of ${OUTPUTS.join(', ')} (or none)`);
+  const known: readonly string[] = [...OUTPUTS, ...SIGNAL_OUTPUTS];
+  for (const x of list) if (!known.includes(x)) throw new Error(`--outputs: "${x}" is not one of ${known.join(', ')} (or none)`);
   return list as OutputName[];
 }
 

@@ -9,6 +9,7 @@ import { randomIds, type IdSource } from '../correlate/ids.ts';
 import { parseOnce } from '../ingest/parse-once.ts';
 import type { SinkHealth, TraceSink } from '../fanout/sink.ts';
 import { createOutputs, type OutputEntry } from '../outputs/registry.ts';
+import { SessionSamplingGate } from '../outputs/sampling-gate.ts';
 import { CapturePolicy } from '../trace/capture.ts';
 import { createEnrichStage, type EnrichStage } from '../enrich/stage.ts';
 import { fanOut } from '../fanout/fanout.ts';
@@ -70,6 +71,8 @@ export class Runtime {
   readonly registrations: Record<string, number> = Object.create(null) as Record<string, number>;
   conversationAccessConfigured?: boolean;
   stopped = false;
+  /** The per-session sampling decision (trace outputs; ATIF when opted in), counted for status. */
+  readonly sampling: SessionSamplingGate;
   /** Where the outputs' CPU work runs: it yields to hooks while they keep arriving. */
   readonly lane = new BackgroundLane();
   /** Identities of recent sessions, for nemoRelay.annotate (first sink; not an output). */
@@ -99,6 +102,7 @@ export class Runtime {
     }
     const sinks: TraceSink[] = [this.directory];
     this.sinks = sinks;
+    this.sampling = new SessionSamplingGate(this.loaded.config.sampling);
     const output = fanOut(sinks, (err, where) => this.internalError(err, where));
     this.engine = new CorrelationEngine({
       correlation: this.loaded.config.correlation,
@@ -120,6 +124,9 @@ export class Runtime {
           openclawVersion: this.openclawVersion ?? 'unknown',
           lane: this.lane,
           env: opts.env ?? process.env,
+          hookEvents: () => this.hookEventTotal(),
+          outputs: () => this.sinks,
+          sampling: this.sampling,
           ...(enrichment ? { enrichment } : {}),
         }, opts.outputs ?? []),
       );
@@ -231,6 +238,13 @@ export class Runtime {
     await this.lane.settled();
     await Promise.allSettled(this.sinks.map((s) => s.flush()));
     await this.journal?.flush().catch((err: unknown) => this.internalError(err, 'atof.flush'));
+  }
+
+  /** Hook events counted so far, all hooks together (read by status and metrics, not per hook). */
+  hookEventTotal(): number {
+    let n = 0;
+    for (const hook in this.hookCounts) n += this.hookCounts[hook] ?? 0;
+    return n;
   }
 
   sinkHealth(): SinkHealth[] {

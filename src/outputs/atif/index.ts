@@ -16,6 +16,7 @@ import { storageWiring } from './storage-sinks.ts';
 /** The registry entry: one ATIF sink when `atif` is enabled, then one entry per `atif.storage` store. */
 export const atifOutput: OutputEntry = {
   name: 'atif',
+  sampled: 'atif',
   create(config, ctx) {
     if (!config.atif?.enabled) return [];
     const enrichment = ctx.enrichment;

@@ -9,7 +9,8 @@ import { hrTimeDuration, millisToHrTime } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-node';
 
-import { ERROR_TYPE, ERROR_TYPE_OTHER } from './gen-ai/names.ts';
+import { ERROR_TYPE, ERROR_TYPE_OTHER, SESSION_ID } from './gen-ai/names.ts';
+import { conversationId } from './model-facts.ts';
 import type { SpanProjection } from './projection.ts';
 import { AttributeBag } from './projection.ts';
 import type { PlannedSpan } from './span-plan.ts';
@@ -28,8 +29,9 @@ function commonAttributes(span: PlannedSpan): Attributes {
   bag.set('openclaw.session.id', subject.session.sessionId);
   // A key seen again after its session closed starts a new segment (and a new trace).
   if (subject.session.segment > 1) bag.set('openclaw.session.segment', subject.session.segment);
-  // One name every backend groups by, whatever the trace shape (OpenInference sets its own).
-  bag.set('session.id', subject.session.sessionId ?? subject.session.sessionKey);
+  // One name every backend groups by, whatever the trace shape: the ROOT session's id, as the
+  // projections write it, so a subagent's spans stay in their root's session.
+  bag.set(SESSION_ID, conversationId(subject.root));
   if (subject.kind !== 'session') bag.set('openclaw.run.id', subject.run.runId);
   const placed = subject.kind === 'run' ? subject.run.trace : subject.kind === 'llm' ? subject.call.trace : undefined;
   if (placed) {

@@ -27,7 +27,8 @@ import type { OtlpOutputConfig } from '../../config/types.ts';
 import type { BackgroundLane } from '../../fanout/lane.ts';
 import { exportSyncGrpc } from './export-sync-grpc.ts';
 import { createTraceExporter } from './trace-exporter.ts';
-import type { OtlpTransport } from './transport.ts';
+import { spanShaping } from './span-shaping.ts';
+import { targetOf } from './transport.ts';
 import type { Run, Session } from '../../trace/model.ts';
 import type { SinkHealth, TraceSink } from '../../fanout/sink.ts';
 import { ExportQueue } from './export-queue.ts';
@@ -52,19 +53,8 @@ export interface OtlpSinkOptions {
   lane?: BackgroundLane;
 }
 
-// The config already resolved the transport (the endpoint's own, else OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL).
-function transportOf(config: OtlpOutputConfig): OtlpTransport {
-  return config.transport;
-}
-
 function createExporter(config: OtlpOutputConfig, headers: Record<string, string>): SpanExporter {
-  return createTraceExporter({
-    transport: transportOf(config),
-    url: config.endpoint,
-    headers,
-    timeoutMillis: config.timeoutMillis,
-    compression: config.compression,
-  });
+  return createTraceExporter(targetOf(config, headers));
 }
 
 export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProjection, opts: OtlpSinkOptions = {}): TraceSink {
@@ -73,19 +63,19 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
   const secrets = secretsOf(config.endpoint, headers);
   const describeError = (error: unknown) => safeErrorMessage(error, secrets);
   const endpoint = redactEndpoint(config.endpoint);
-  const transport = transportOf(config);
+  const transport = config.transport;
 
-  const resourceAttributes: Attributes = {
+  // The endpoint's published fields (service namespace/version, scope, mark filters, mappings, promotion, length limit).
+  const shaping = spanShaping(config);
+  const resourceAttributes: Attributes = shaping.resourceAttributes({
     ...config.resourceAttributes,
     [ATTR_SERVICE_NAME]: config.serviceName,
     ...projection.resourceAttributes?.(config),
-  };
+  });
   const resource: Resource = resourceFromAttributes(resourceAttributes);
-  const scope: InstrumentationScope = {
-    name: 'nemo-relay',
-    ...(opts.version !== undefined ? { version: opts.version } : {}),
-    ...(projection.schemaUrl !== undefined ? { schemaUrl: projection.schemaUrl } : {}),
-  };
+  const configuredScope = shaping.scope(opts.version);
+  // The semantic-conventions version the projection's names follow travels on the scope.
+  const scope: InstrumentationScope = projection.schemaUrl !== undefined ? { ...configuredScope, schemaUrl: projection.schemaUrl } : configuredScope;
   const ids = new SpanIds();
 
   let setupError: { time: number; message: string } | undefined;
@@ -121,7 +111,7 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
       setupDropped += planned.length;
       return;
     }
-    queue.offer({ count: planned.length, build: () => planned.map((s) => toReadableSpan(s, projection, resource, scope)) });
+    queue.offer({ count: planned.length, build: () => planned.map((s) => shaping.finish(toReadableSpan(s, projection, resource, scope))) });
   };
 
   const guarded = (fn: () => void): void => {
@@ -159,7 +149,7 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
           return;
         }
         const planned = planSession(session, now, ids);
-        queue.offer({ count: 1, build: () => [toReadableSpan(planned, projection, resource, scope)] });
+        queue.offer({ count: 1, build: () => [shaping.finish(toReadableSpan(planned, projection, resource, scope))] });
       });
     },
 

@@ -26,7 +26,7 @@ describe('output watch', () => {
     spansAt.setMode('fail');
     const traces = createOtlpOutputSink(otlpConfig(spansAt.url));
     cleanup.push(() => traces.shutdown());
-    const endpoint = { transport: 'http_binary' as const, url: logsAt.origin, headers: {}, timeoutMillis: 1000, compression: 'none' as const };
+    const endpoint = { transport: 'http_binary' as const, url: `${logsAt.origin}/v1/logs`, headers: {}, timeoutMillis: 1000, compression: 'none' as const };
     const logs = createLogsSink({ enabled: true, endpoints: [endpoint], maxQueueSize: 100, maxExportBatchSize: 10, scheduledDelayMillis: 10, serviceName: 'watch' });
     cleanup.push(() => logs.shutdown());
     const stop = startOutputWatch(logs, () => [traces, logs], 20);
@@ -60,7 +60,7 @@ describe('output watch', () => {
     let events = 0;
     const metrics = createMetricsSink({
       enabled: true,
-      endpoints: [{ transport: 'http_binary', url: metricsAt.origin, headers: {}, timeoutMillis: 1000, compression: 'none' }],
+      endpoints: [{ transport: 'http_binary', url: `${metricsAt.origin}/v1/metrics`, headers: {}, timeoutMillis: 1000, compression: 'none' }],
       exportIntervalMillis: 60_000,
       temporality: 'cumulative',
       serviceName: 'watch',
