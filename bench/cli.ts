@@ -1,7 +1,7 @@
 // Command-line options of `npm run bench`.
 
 import { parseArgs } from 'node:util';
-import { OUTPUTS, type OutputName } from './config.ts';
+import { OUTPUTS, SIGNAL_OUTPUTS, type OutputName } from './config.ts';
 
 export interface Scale {
   sessions: number;
@@ -10,7 +10,9 @@ export interface Scale {
 
 export interface BenchOptions {
   /** replay (default; also --gateway) or export (`nemo-relay export` over generated files). */
-  scenario: 'replay' | 'export';
+  scenario: 'replay' | 'export' | 'open-sessions';
+  /** --scenario open-sessions: sessions held open (no session_end). */
+  openSessions: number;
   /** --scenario export: file counts, each exported in a fresh process. */
   exportFiles: number[];
   exportFormat: string;
@@ -52,11 +54,13 @@ export const USAGE = `npm run bench [-- options]
   --plugin-source S    with --gateway: snapshot (default; a frozen copy of the plugin's files, immune
                        to edits during the run) or repo (load the repo root itself)
   --with-replay        with --gateway: run the replay too
-  --outputs LIST       outputs switched on: any of atif,opentelemetry,openinference, or none
+  --outputs LIST       outputs switched on: any of atif,opentelemetry,openinference,metrics,logs, or none
                        (default all three; targets are only judged with all three)
   --out FILE           JSON results (default bench/results/latest.json; gateway: latest-gateway.json;
                        export: latest-export.json)
   --scenario export    instead: \`nemo-relay export\` over generated ATIF files, memory vs file count
+  --scenario open-sessions  instead: N /v1/chat/completions sessions held open (no session_end), retained heap
+  --sessions N         with --scenario open-sessions: sessions (default 10000)
   --files LIST         with --scenario export: file counts (default 1000,10000)
   --export-format F    with --scenario export: openai-chat-jsonl (default), sharegpt, atif-jsonl
 `;
@@ -69,13 +73,14 @@ function parseProfile(s: string): BenchOptions['profile'] {
 function parseOutputs(s: string): OutputName[] {
   if (s.trim() === 'none') return [];
   const list = s.split(',').map((x) => x.trim()).filter(Boolean);
-  for (const x of list) if (!(OUTPUTS as readonly string[]).includes(x)) throw new Error(`--outputs: "${x}" is not one of ${OUTPUTS.join(', ')} (or none)`);
+  const known: readonly string[] = [...OUTPUTS, ...SIGNAL_OUTPUTS];
+  for (const x of list) if (!known.includes(x)) throw new Error(`--outputs: "${x}" is not one of ${known.join(', ')} (or none)`);
   return list as OutputName[];
 }
 
 function parseScenario(s: string): BenchOptions['scenario'] {
-  if (s === 'replay' || s === 'export') return s;
-  throw new Error(`--scenario: "${s}" is not replay or export`);
+  if (s === 'replay' || s === 'export' || s === 'open-sessions') return s;
+  throw new Error(`--scenario: "${s}" is not replay, export or open-sessions`);
 }
 
 function parseCounts(s: string): number[] {
@@ -98,6 +103,7 @@ export function parseCli(argv: string[]): BenchOptions {
       gateway: { type: 'boolean', default: false },
       scenario: { type: 'string', default: 'replay' },
       files: { type: 'string', default: '1000,10000' },
+      sessions: { type: 'string', default: '10000' },
       'export-format': { type: 'string', default: 'openai-chat-jsonl' },
       'with-replay': { type: 'boolean', default: false },
       scales: { type: 'string', default: '200x5,2000x3' },
@@ -121,6 +127,7 @@ export function parseCli(argv: string[]): BenchOptions {
   return {
     scenario,
     exportFiles: parseCounts(String(values.files)),
+    openSessions: Math.max(1, Math.floor(Number(values.sessions)) || 10_000),
     exportFormat: String(values['export-format']),
     gateway,
     replay: !gateway || values['with-replay'] === true,
@@ -130,7 +137,7 @@ export function parseCli(argv: string[]): BenchOptions {
     yieldEvery: Number(values['yield-every']),
     profile: values['no-profile'] === true ? 'off' : parseProfile(String(values.profile)),
     fixture: String(values.fixture),
-    out: values.out ?? (scenario === 'export' ? 'bench/results/latest-export.json' : gateway && values['with-replay'] !== true ? 'bench/results/latest-gateway.json' : 'bench/results/latest.json'),
+    out: values.out ?? (scenario === 'export' ? 'bench/results/latest-export.json' : scenario === 'open-sessions' ? 'bench/results/latest-open-sessions.json' : gateway && values['with-replay'] !== true ? 'bench/results/latest-gateway.json' : 'bench/results/latest.json'),
     drainTimeoutMs: Number(values['drain-timeout']),
     turns: Number(values.turns),
     pluginSource: values['plugin-source'] === 'repo' ? 'repo' : 'snapshot',

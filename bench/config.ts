@@ -12,14 +12,22 @@ export interface OutputTargets {
 }
 
 export const OUTPUTS = ['atif', 'opentelemetry', 'openinference'] as const;
-export type OutputName = (typeof OUTPUTS)[number];
+/** OTel metrics and logs (issue 12), off unless named: they export to the traces receiver's origin. */
+export const SIGNAL_OUTPUTS = ['metrics', 'logs'] as const;
+export type OutputName = (typeof OUTPUTS)[number] | (typeof SIGNAL_OUTPUTS)[number];
 
 function spool(t: OutputTargets, name: string): { spool?: { directory: string } } {
   return t.spoolDir === undefined ? {} : { spool: { directory: `${t.spoolDir}/${name}` } };
 }
 
 export function guideConfig(t: OutputTargets): Record<string, unknown> {
-  const on = (name: OutputName) => (t.enabled ?? OUTPUTS).includes(name);
+  const on = (name: OutputName) => ((t.enabled ?? OUTPUTS) as readonly OutputName[]).includes(name);
+  // Metrics and logs exporters run on their own timers; the bench measures what they add to the hook path.
+  const origin = new URL(t.opentelemetryUrl).origin;
+  const signals = {
+    ...(on('metrics') ? { metrics: { enabled: true, export_interval_millis: 1000, endpoints: [{ endpoint: origin, transport: 'http_binary' }] } } : {}),
+    ...(on('logs') ? { logs: { enabled: true, minimum_severity: 'trace', endpoints: [{ endpoint: origin, transport: 'http_binary' }] } } : {}),
+  };
   return {
     enabled: true,
     backend: 'hooks',
@@ -32,7 +40,7 @@ export function guideConfig(t: OutputTargets): Record<string, unknown> {
           config: {
             version: 1,
             atif: { enabled: on('atif'), agent_name: 'openclaw', output_directory: t.atifDir },
-            opentelemetry: { enabled: on('opentelemetry'), transport: 'http_binary', endpoint: t.opentelemetryUrl, service_name: 'openclaw-nemo-relay', ...spool(t, 'opentelemetry') },
+            opentelemetry: { enabled: on('opentelemetry'), transport: 'http_binary', endpoint: t.opentelemetryUrl, service_name: 'openclaw-nemo-relay', ...spool(t, 'opentelemetry'), ...signals },
             openinference: { enabled: on('openinference'), transport: 'http_binary', endpoint: t.openinferenceUrl, service_name: 'openclaw-nemo-relay', ...spool(t, 'openinference') },
           },
         },

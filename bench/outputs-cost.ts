@@ -6,8 +6,8 @@
 import { createLogsSink } from '../src/outputs/logs/sink.ts';
 import { createMetricsSink } from '../src/outputs/metrics/sink.ts';
 import type { TraceSink } from '../src/fanout/sink.ts';
-import { startOtlpSignalReceiver } from '../test/support/otlp-signal-receiver.ts';
-import { run, session } from '../test/unit/outputs/metrics/runs.ts';
+import { startOtlpSignalReceiver } from '../scripts/lib/otlp-signal-receiver.ts';
+import { run, session } from '../scripts/lib/sample-runs.ts';
 
 const RUNS = Number(process.argv[2] ?? 20_000);
 const receiver = await startOtlpSignalReceiver();

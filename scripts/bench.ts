@@ -2,6 +2,7 @@
 // in a real OpenClaw gateway turn (`-- --gateway`). See bench/ for the pieces and the
 // methods; results go to bench/results/*.json and the terminal.
 
+import { runOpenSessionsBench } from '../bench/open-sessions/run.ts';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -113,6 +114,20 @@ async function main(): Promise<void> {
     loadavgEnd: [] as number[],
   };
   log(`nemo-relay bench: Node ${machine.node}, ${machine.cpus} cores, ${machine.memGB} GB, load average ${machine.loadavgStart.join(' ')}`);
+
+  if (o.scenario === 'open-sessions') {
+    const fixture = o.fixture === 'fixtures/gateway-tool-call.jsonl' ? 'fixtures/http-chat-completions.jsonl' : o.fixture;
+    const os = await runOpenSessionsBench({ sessions: o.openSessions, fixture, log });
+    machine.loadavgEnd = loadavg().map(round2);
+    log(`\nOpen sessions: ${os.sessions} (${os.openSessions} still open, ${os.openRuns} runs unfinished, ${os.atifFiles} ATIF files), ATIF on`);
+    log(`floor heap ${os.floorHeapMB} MB; retained over it ${os.retainedHeapMB} MB = ${os.retainedToFloor} x the floor, ${os.bytesPerSession} bytes per open session; ${os.ms} ms`);
+    log(`Target: retained heap <= ${os.targetMB} MB: ${os.pass ? 'PASS' : 'FAIL'}`);
+    const out = { generatedAt: new Date().toISOString(), durationS: Math.round((Date.now() - started) / 1000), machine, options: o, openSessions: os };
+    mkdirSync(dirname(resolve(o.out)), { recursive: true });
+    writeFileSync(o.out, `${JSON.stringify(out, null, 2)}\n`);
+    log(`\nwrote ${o.out} (${out.durationS} s)`);
+    return;
+  }
 
   if (o.scenario === 'export') {
     const ex = await runExportBench({ counts: o.exportFiles, format: o.exportFormat, log });

@@ -11,10 +11,10 @@ import { validateAtif } from '../src/outputs/atif/validate.ts';
 import { formatUsd } from '../src/cli/money.ts';
 import { renderStatus } from '../src/cli/status-render.ts';
 import type { StatusPayload } from '../src/status/status.ts';
-import { agentReplyText, isSupportedNode, OpenClawHarness, PLUGIN_DIR, PROBE_TOOLS_PLUGIN_DIR, waitFor } from '../test/support/openclaw-harness.ts';
-import { renderSpanTree, startOtlpReceiver } from '../test/support/otlp-receiver.ts';
-import { relayConfig } from '../test/support/plugin-config.ts';
-import { startScriptedLlm } from '../test/support/scripted-llm.ts';
+import { agentReplyText, isSupportedNode, OpenClawHarness, PLUGIN_DIR, PROBE_TOOLS_PLUGIN_DIR, waitFor } from './lib/openclaw-harness.ts';
+import { renderSpanTree, startOtlpReceiver } from './lib/otlp-receiver.ts';
+import { relayConfig } from './lib/plugin-config.ts';
+import { startScriptedLlm } from './lib/scripted-llm.ts';
 
 type Doc = Record<string, any>;
 

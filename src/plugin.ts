@@ -7,9 +7,11 @@ import type { OpenClawPluginApi } from 'openclaw/plugin-sdk/plugin-entry';
 import { dynamoHooks, sharedDynamo } from './runtime/dynamo-wiring.ts';
 import { registerHooks, type HookTable } from './ingest/register-hooks.ts';
 import { SUBSCRIBED_HOOKS } from './ingest/hook-names.ts';
+import { subscribeDiagnostics } from './ingest/diagnostics.ts';
 import { sharedRuntime } from './runtime/global.ts';
 import { OUTPUTS } from './outputs/registry.ts';
 import { registerNemoRelayCli } from './cli/register-cli.ts';
+import { registerAnnotateMethod } from './annotate/gateway-method.ts';
 import type { Runtime } from './runtime/runtime.ts';
 import { buildStatus, type StatusExtension } from './status/status.ts';
 
@@ -44,6 +46,9 @@ export function registerNemoRelay(api: PluginApi, extensions: Record<string, Sta
   const access = conversationAccessOf(api);
   if (access !== undefined) runtime.conversationAccessConfigured = access;
 
+  // Other plugins' LLM calls (api.runtime.llm) leave only a model.usage diagnostic event.
+  const diagnostics = runtime.loaded.config.enabled ? subscribeDiagnostics((hook, event, ctx) => runtime.dispatch(hook, event, ctx)) : undefined;
+
   // The dynamo provider is the plugin's second capability: independent of the observability
   // config, so a broken or disabled observability config never takes the model provider away.
   const dynamo = sharedDynamo(api, runtime);
@@ -53,6 +58,15 @@ export function registerNemoRelay(api: PluginApi, extensions: Record<string, Sta
   const sections: Record<string, StatusExtension> = {
     ...(adaptive ? { adaptive: () => adaptive.plan() } : {}),
     dynamo: () => dynamo.status(),
+    pluginLlmCalls: () => ({
+      observed: runtime.engine.counters.pluginLlmCalls,
+      withoutSession: runtime.engine.counters.pluginLlmCallsUnattributed,
+      usageEventsOfObservedRuns: runtime.engine.counters.usageOfObservedRuns,
+      diagnostics: diagnostics ? { ...diagnostics } : { state: 'disabled' },
+      // Said out loud: what OpenClaw does not let a plugin see.
+      notObservable:
+        'calls through api.runtime.llm fire no hooks and send no traceparent: only usage and duration are known, and only while OpenClaw diagnostics are enabled (model.usage events)',
+    }),
     ...extensions,
   };
   api.registerGatewayMethod?.(
@@ -62,6 +76,7 @@ export function registerNemoRelay(api: PluginApi, extensions: Record<string, Sta
     },
     { scope: 'operator.admin' },
   );
+  registerAnnotateMethod(api, runtime);
   return runtime;
 }
 

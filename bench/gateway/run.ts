@@ -19,8 +19,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { OpenClawHarness, PROBE_TOOLS_PLUGIN_DIR, REPO_ROOT } from '../../test/support/openclaw-harness.ts';
-import { startScriptedLlm } from '../../test/support/scripted-llm.ts';
+import { OpenClawHarness, PROBE_TOOLS_PLUGIN_DIR, REPO_ROOT } from '../../scripts/lib/openclaw-harness.ts';
+import { startScriptedLlm } from '../../scripts/lib/scripted-llm.ts';
 import { guideConfig, OTLP_OUTPUTS, OUTPUTS, type OutputName } from '../config.ts';
 import { startReceiverProcess } from '../receiver/client.ts';
 import { table } from '../report/table.ts';

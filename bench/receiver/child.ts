@@ -1,6 +1,6 @@
 // The OTLP receivers, in a process of their own so that decoding protobuf does not count
 // against the plugin's handler path (on a 2-core box it gets the other core).
-// One receiver (test/support/otlp-receiver.ts, real protobuf decoding) per output name.
+// One receiver (scripts/lib/otlp-receiver.ts, real protobuf decoding) per output name.
 // Decoded requests are counted and then forgotten, so holding 50,000 spans with full
 // prompts does not grow this process without bound.
 //
@@ -8,7 +8,7 @@
 // parent -> {type:'close'}.
 
 import { performance } from 'node:perf_hooks';
-import { startOtlpReceiver, type OtlpReceiver } from '../../test/support/otlp-receiver.ts';
+import { startOtlpReceiver, type OtlpReceiver } from '../../scripts/lib/otlp-receiver.ts';
 
 export interface OutputCounts {
   spans: number;

@@ -1,8 +1,8 @@
 // The stand-in host for the replay: two instances ("full" and "discovery") of the test
-// stand-in (test/support/fake-host.ts) that only collect handlers, as OpenClaw's registry
+// stand-in (scripts/lib/fake-host.ts) that only collect handlers, as OpenClaw's registry
 // does, and a flat call schedule resolved from the deliveries before timing starts.
 
-import { fakeInstance, type FakeInstance, type Handler } from '../../test/support/fake-host.ts';
+import { fakeInstance, type FakeInstance, type Handler } from '../../scripts/lib/fake-host.ts';
 import type { Delivery } from '../workload/workload.ts';
 
 export interface PluginEntry {

@@ -1,6 +1,6 @@
 // Cheap, structure-sharing copies of recorded hook payloads with fresh ids and shifted times.
 //
-// Why not test/support/streams.ts `retag` for every copy: it round-trips each record through
+// Why not scripts/lib/streams.ts `retag` for every copy: it round-trips each record through
 // JSON, so 6,000 copies of a turn whose llm_input is 255 kB would put ~2 GB of duplicate
 // tool schemas on the heap. That distorts exactly what the benchmark measures (GC work,
 // RSS, retained heap). Here a payload is compiled once into a copier that rebuilds only the

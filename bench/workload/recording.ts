@@ -1,7 +1,7 @@
 // Picks the pieces of a recorded gateway stream the benchmark replays: one turn (the run
 // that calls a tool, by default), the session_start/session_end around it and gateway_stop.
 
-import { readRecording, type RecordedHook } from '../../test/support/replay.ts';
+import { readRecording, type RecordedHook } from '../../scripts/lib/replay.ts';
 
 export interface RecordedTurn {
   file: string;

@@ -2,8 +2,8 @@
 // sessions: every session_start first, then the runs, each session's session_end right
 // after its last run, one gateway_stop at the very end. Built completely before any timing.
 
-import { collectIds, interleave, retag } from '../../test/support/streams.ts';
-import type { RecordedHook } from '../../test/support/replay.ts';
+import { collectIds, interleave, retag } from '../../scripts/lib/streams.ts';
+import type { RecordedHook } from '../../scripts/lib/replay.ts';
 import { compileTop, idClasses, type CopyContext, type Copier } from './copy.ts';
 import type { RecordedTurn } from './recording.ts';
 

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { OtlpOutputConfig } from '../config/types.ts';
+import type { OtlpEndpointBase } from '../config/types.ts';
 
 export type Verdict = 'ok' | 'warn' | 'fail';
 
@@ -88,8 +88,8 @@ function nearestExisting(path: string): string {
   return p;
 }
 
-/** An empty ExportTraceServiceRequest: a collector answers 2xx, an auth proxy 401/403. */
-export async function checkOtlpEndpoint(o: OtlpOutputConfig, timeoutMs = 5000): Promise<Finding> {
+/** An empty Export*ServiceRequest over HTTP: a collector answers 2xx, an auth proxy 401/403. */
+export async function checkOtlpEndpoint(o: OtlpEndpointBase, timeoutMs = 5000, signal: 'traces' | 'metrics' | 'logs' = 'traces'): Promise<Finding> {
   const check = `${o.name} ${o.endpoint}`;
   let res: Response;
   try {
@@ -108,7 +108,7 @@ export async function checkOtlpEndpoint(o: OtlpOutputConfig, timeoutMs = 5000): 
     return { check, verdict: 'fail', detail: `HTTP ${res.status}: the endpoint refuses the credentials`, fix: `set the output's headers (e.g. "authorization": "Bearer \${env:MY_TOKEN}") to a key the collector accepts` };
   }
   if (res.status === 404 || res.status === 405) {
-    return { check, verdict: 'fail', detail: `HTTP ${res.status}: nothing accepts OTLP traces at this path`, fix: 'the endpoint must be the full traces URL, e.g. http://host:4318/v1/traces (Phoenix: http://host:6006/v1/traces)' };
+    return { check, verdict: 'fail', detail: `HTTP ${res.status}: nothing accepts OTLP ${signal} at this path`, fix: `the endpoint must be the full ${signal} URL, e.g. http://host:4318/v1/${signal}${signal === 'traces' ? ' (Phoenix: http://host:6006/v1/traces)' : ''}` };
   }
   if (res.status === 415) return { check, verdict: 'fail', detail: 'HTTP 415: the endpoint does not take OTLP protobuf', fix: 'use transport http_binary against an OTLP/HTTP receiver' };
   return { check, verdict: 'warn', detail: `reachable, answered HTTP ${res.status} to an empty export`, fix: 'check the collector logs' };

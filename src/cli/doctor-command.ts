@@ -15,6 +15,7 @@ import {
   checkOtlpEndpoint,
   type Finding,
 } from './doctor-checks.ts';
+import { checkGrpcEndpoint } from './doctor-grpc.ts';
 import { callGatewayWithOpenClaw, describeTarget, GATEWAY_USAGE, gatewayArgsOrExit, STATUS_METHOD, type GatewayCall } from './gateway.ts';
 import { errorText } from './status-command.ts';
 
@@ -85,7 +86,12 @@ export async function diagnose(deps: DoctorCommandDeps, target: Parameters<Gatew
   }
   const cfg = loaded.config;
   if (cfg.atif?.enabled) findings.push(checkAtifDirectory(cfg.atif.outputDirectory));
-  const probes: Promise<Finding>[] = cfg.otlp.filter((o) => o.enabled).map((o) => checkOtlpEndpoint(o));
+  // Each endpoint the way its exporter talks to it: gRPC with an empty Export call, HTTP with an empty POST.
+  const probes: Promise<Finding>[] = cfg.otlp.filter((o) => o.enabled).map((o) => (o.transport === 'grpc' ? checkGrpcEndpoint(o, 'traces') : checkOtlpEndpoint(o)));
+  for (const [signal, section] of [['metrics', cfg.metrics], ['logs', cfg.logs]] as const) {
+    if (!section?.enabled) continue;
+    for (const e of section.endpoints) if (e.enabled) probes.push(e.transport === 'grpc' ? checkGrpcEndpoint(e, signal) : checkOtlpEndpoint(e, 5000, signal));
+  }
   const dynamo = dynamoProvider(deps.config);
   if (dynamo) probes.push(checkModelsEndpoint('dynamo', dynamo.baseUrl, dynamo.apiKey ?? env.DYNAMO_API_KEY));
   findings.push(...(await Promise.all(probes)));

@@ -47,11 +47,24 @@ export function resolveHeaders(o: Obj, path: string, env: Env, issues: ConfigIss
       else headers[header] = v;
     }
   }
+  // A line break in a value would be refused by every request: say so once, here.
+  const broken = Object.keys(headers).find((h) => /[\r\n]/.test(headers[h]!));
+  if (broken && !fatal) {
+    fatal = `header ${broken} has a line break in its value`;
+    issues.push({ path, expected: 'header values without line breaks', found: `a line break in ${broken}`, severity: 'error', message: `${fatal}; this output is off` });
+  }
   return fatal ? { headers, fatal } : { headers };
 }
 
-/** `Name: value` per line; blank lines and `#` comments skipped; a line without a colon is ignored. */
+/**
+ * `Name: value` per line; blank lines and `#` comments skipped; a line without a colon is
+ * ignored. A file starting with `{` is a JSON object of name -> string (throws when invalid).
+ */
 export function parseHeaderFile(text: string): Record<string, string> {
+  if (text.trimStart().startsWith('{')) {
+    const parsed: unknown = JSON.parse(text);
+    return isObj(parsed) ? stringEntries(parsed) : {};
+  }
   const out: Record<string, string> = {};
   for (const line of text.split(/\r?\n/)) {
     const t = line.trim();

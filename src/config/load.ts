@@ -53,6 +53,7 @@ export function loadConfig(raw: unknown, env: Env = process.env): LoadedConfig {
       maxRecordsPerKey: Math.max(1, int(correlation.maxRecordsPerKey, 32)),
       sessionIdleMs: int(correlation.sessionIdleMs, 3_600_000),
       maxOpenSessions: Math.max(1, int(correlation.maxOpenSessions, 10_000)),
+      traceMode: correlation.traceMode === 'per_session' ? 'per_session' : 'per_run',
     },
     otlp: [],
     sampling: readSampling(obj.sampling, env, issues),

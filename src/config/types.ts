@@ -20,7 +20,14 @@ export interface CorrelationConfig {
   maxRecordsPerKey: number;
   sessionIdleMs: number;
   maxOpenSessions: number;
+  /**
+   * `per_run`: spans live in the trace OpenClaw propagates for each run (the provider's
+   * traceparent points into it); `per_session`: one trace per session, runs under the session span.
+   */
+  traceMode: TraceMode;
 }
+
+export type TraceMode = 'per_run' | 'per_session';
 
 /** Something status lists on its own: on, or off with the reason. */
 export interface OutputSwitch {
@@ -44,7 +51,7 @@ export interface AtifConfig extends OutputSwitch {
 }
 
 /** Published `atif.storage` entries; snake_case kept so the store code reads like the published docs. */
-export interface AtifS3Storage extends OutputSwitch {
+export interface AtifS3Storage extends OutputSwitch, AtifUploadPolicy {
   type: 's3';
   /** Status name, e.g. `atif.storage[0]`. */
   name: string;
@@ -57,12 +64,24 @@ export interface AtifS3Storage extends OutputSwitch {
   region?: string;
   endpoint_url?: string;
   allow_http: boolean;
+  /** This plugin's own: per request. */
+  timeout_millis: number;
 }
 
-export interface AtifHttpStorage extends OutputSwitch {
+/** This plugin's own upload knobs, on every store (defaults may sit beside `storage` in `atif`). */
+export interface AtifUploadPolicy {
+  upload_checkpoints: boolean;
+  max_attempts: number;
+  retry_initial_millis: number;
+  retry_max_millis: number;
+}
+
+export interface AtifHttpStorage extends OutputSwitch, AtifUploadPolicy {
   type: 'http';
   name: string;
   endpoint: string;
+  /** This plugin's own: prefix of the key sent beside the body. */
+  key_prefix: string;
   /** Resolved from headers, header_env and header_file. Secrets: never log or report these. */
   headers: Record<string, string>;
   timeout_millis: number;
@@ -82,6 +101,11 @@ export interface AtofFileSink extends OutputSwitch {
   output_directory: string;
   filename: string;
   mode: 'append' | 'overwrite';
+  /** This plugin's own rotation and queue bounds: the journal never holds more than (max_files + 1) * max_file_bytes. */
+  max_file_bytes: number;
+  max_file_age_millis: number;
+  max_files: number;
+  max_queue_bytes: number;
 }
 
 export interface AtofStreamSink extends OutputSwitch {
@@ -92,6 +116,12 @@ export interface AtofStreamSink extends OutputSwitch {
   headers: Record<string, string>;
   timeout_millis: number;
   field_name_policy: 'preserve' | 'replace_dots';
+  /** This plugin's own queue, batch and backoff bounds. */
+  max_queue_bytes: number;
+  max_queue_records: number;
+  max_batch_records: number;
+  retry_initial_millis: number;
+  retry_max_millis: number;
 }
 
 export type AtofSinkConfig = AtofFileSink | AtofStreamSink;

@@ -8,14 +8,8 @@ import type { ConfigIssue } from './types.ts';
 
 const TRACE_FIELDS = [
   'completed_span_context_ttl_millis', // spans are built after the fact from finished runs: there is no open span context to keep
-  'promote_metadata_prefixes',
-  'promote_resource_metadata_prefixes',
+  // inherit and event are what the spans do today (marks are span events); `tool` (marks as child spans) is not built yet.
   'mark_projection',
-  'mark_exclude_names',
-  'attribute_mappings',
-  'instrumentation_scope',
-  'service_namespace',
-  'service_version',
 ];
 
 /** Relative to an observability component's config; `*` = any array index. */
@@ -25,10 +19,6 @@ export const NOT_IMPLEMENTED: readonly string[] = [
   'atif/model_name',
   'atif/tool_definitions',
   'atif/extra',
-  'atif/storage',
-  'atof',
-  'opentelemetry/metrics',
-  'opentelemetry/logs',
   ...TRACE_FIELDS.flatMap((f) => [`opentelemetry/${f}`, `openinference/${f}`, `opentelemetry/endpoints/*/${f}`]),
 ];
 

@@ -34,6 +34,12 @@ export interface EngineCounters {
   duplicates: number;
   /** Events for a run that had already been exported. */
   lateEvents: number;
+  /** LLM calls of other plugins (api.runtime.llm), seen only as model.usage diagnostic events. */
+  pluginLlmCalls: number;
+  /** model.usage events naming no session: grouped in a per-agent `plugin-llm:<agentId>` session. */
+  pluginLlmCallsUnattributed: number;
+  /** model.usage events of runs the hooks already showed (skipped). */
+  usageOfObservedRuns: number;
 }
 
 export interface PendingLineage {
@@ -85,5 +91,8 @@ export function newCounters(): EngineCounters {
     unattributed: 0,
     duplicates: 0,
     lateEvents: 0,
+    pluginLlmCalls: 0,
+    pluginLlmCallsUnattributed: 0,
+    usageOfObservedRuns: 0,
   };
 }

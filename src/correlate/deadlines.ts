@@ -62,6 +62,7 @@ function release(rs: RunState): void {
   rs.written.clear();
   rs.transcript.length = 0;
   rs.history = undefined;
+  rs.requestBodies = undefined;
   rs.userMessage = undefined;
 }
 

@@ -26,6 +26,7 @@ import { noteSpawnedRun, link, onSubagentSpawned } from './lineage.ts';
 import { mark } from './marks.ts';
 import { onMessage } from './message-pairing.ts';
 import { onRunEvent } from './runs.ts';
+import { onModelUsage } from './plugin-calls.ts';
 import { closeAll, closeSession, findSession, sessionFor } from './sessions.ts';
 import { sizesOf, type EngineSizes } from './sizes.ts';
 
@@ -103,7 +104,10 @@ export class CorrelationEngine implements SessionIdentityView {
       case 'tool_end':
       case 'agent_end':
       case 'llm_output':
+      case 'provider_request':
         return onRunEvent(ctx, ev);
+      case 'model_usage':
+        return onModelUsage(ctx, ev);
       case 'message_write':
         return onMessage(ctx, ev.message, ev);
       case 'compaction': {

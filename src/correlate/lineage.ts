@@ -91,6 +91,7 @@ export function link(ctx: EngineContext, childKey: string, parentKey: string, to
     ...(runId ? { runId } : {}),
     ...(toolCallId ? { toolCallId } : {}),
     ...(parentRun ? { runSpanId: parentRun.run.spanId } : {}),
+    ...(parentRun?.run.trace ? { runTraceId: parentRun.run.trace.traceId } : {}),
     ...(tool ? { toolSpanId: tool.spanId } : {}),
   };
   c.parentSession = parent.session;

@@ -7,6 +7,7 @@ import type { EngineContext } from './context.ts';
 import { applyOutput } from './message-pairing.ts';
 import { mark } from './marks.ts';
 import type { RunState } from './state.ts';
+import { placeCall } from './trace-placement.ts';
 
 export function onModelCall(ctx: EngineContext, rs: RunState, ev: Extract<HookEvent, { type: 'model_call_started' | 'model_call_ended' }>): void {
   let call = rs.calls.get(ev.callId);
@@ -37,6 +38,7 @@ export function onModelCall(ctx: EngineContext, rs: RunState, ev: Extract<HookEv
       call.error ??= ev.error ?? (ev.failureKind ? `model call ${ev.outcome}: ${ev.failureKind}` : `model call ${ev.outcome}`);
     }
   }
+  placeCall(ctx, rs, call, ev);
   call.provider ??= ev.provider;
   call.model ??= ev.model;
   call.api ??= ev.api;

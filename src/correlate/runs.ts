@@ -14,8 +14,12 @@ import { mark, newMark } from './marks.ts';
 import { sessionFor } from './sessions.ts';
 import type { RunState, SessionState } from './state.ts';
 import { onTool } from './tools.ts';
+import { placeRun } from './trace-placement.ts';
 
-export type RunEvent = Extract<HookEvent, { type: 'run_hook' | 'llm_input' | 'model_call_started' | 'model_call_ended' | 'tool_start' | 'tool_end' | 'agent_end' | 'llm_output' }>;
+export type RunEvent = Extract<
+  HookEvent,
+  { type: 'run_hook' | 'llm_input' | 'model_call_started' | 'model_call_ended' | 'tool_start' | 'tool_end' | 'agent_end' | 'llm_output' | 'provider_request' }
+>;
 
 export function onRunEvent(ctx: EngineContext, ev: RunEvent): void {
   if (ev.type === 'llm_output' && ev.runId && ctx.recent.has(ev.runId)) {
@@ -31,12 +35,19 @@ export function onRunEvent(ctx: EngineContext, ev: RunEvent): void {
     ctx.counters.lateEvents++;
     return;
   }
+  // A provider's body belongs to a run its hooks opened; it never opens one.
+  if (ev.type === 'provider_request' && ev.runId && !ctx.runs.has(ev.runId)) {
+    ctx.counters.lateEvents++;
+    return;
+  }
   const rs = runFor(ctx, ev, ev.type);
   if (!rs) {
     if (!ev.runId) ctx.counters.unattributed++;
     return;
   }
   const run = rs.run;
+  if (ev.trace && rs.openclawTraceId === undefined) rs.openclawTraceId = ev.trace.traceId;
+  if (ev.type === 'run_hook' || ev.type === 'llm_input' || ev.type === 'agent_end' || ev.type === 'llm_output') placeRun(ctx, rs, ev);
   switch (ev.type) {
     case 'run_hook':
       if (ev.trigger && !run.trigger) run.trigger = ev.trigger;
@@ -64,6 +75,12 @@ export function onRunEvent(ctx: EngineContext, ev: RunEvent): void {
       if (ev.error) run.error = ev.error;
       if (ev.success === false) run.status = 'error';
       return scheduleFinalize(ctx, rs, ev.at);
+    case 'provider_request': {
+      const bodies = (rs.requestBodies ??= new Map());
+      if (bodies.size >= ctx.cfg.maxRecordsPerKey && !bodies.has(ev.callId)) return void ctx.counters.recordsDropped++;
+      bodies.set(ev.callId, ev.body);
+      return;
+    }
     case 'llm_output':
       rs.sawLlmOutput = true;
       run.reportedUsage = usageFrom(ev.usage);

@@ -1,6 +1,7 @@
 // The engine's working state around the trace model: what is still open, what waits for a
 // partner event, and the deadlines. Kept apart from model.ts because exporters never see it.
 
+import type { ConversationHash } from '../finalize/flattened-history.ts';
 import type { MessageIn } from '../ingest/events.ts';
 import type { LlmCall, Run, Session, ToolSpan } from '../trace/model.ts';
 
@@ -39,6 +40,12 @@ export interface RunState {
   sawFinalAnswer: boolean;
   finalizeAt?: number;
   lastActivity: number;
+  /** Final request bodies a provider of ours saw (onPayload), by callId; bounded. */
+  requestBodies?: Map<string, unknown>;
+  /** OpenClaw's trace id for this run (any hook's ctx.trace), in every trace mode. */
+  openclawTraceId?: string;
+  /** Per-run trace mode: placed by a run hook's context, or provisionally by a call's. */
+  placed?: 'run' | 'call';
 }
 
 export interface SessionState {
@@ -59,6 +66,8 @@ export interface SessionState {
    */
   systemRaw?: string;
   systemCaptured?: string;
+  /** The conversation recorded so far, hashed: recognizes a /v1/chat/completions flattened history. */
+  conversation?: ConversationHash;
 }
 
 /** Append to a bounded buffer; returns true when the oldest entry had to go. */

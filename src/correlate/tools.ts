@@ -37,9 +37,16 @@ export function onTool(ctx: EngineContext, rs: RunState, ev: Extract<HookEvent, 
   if (ev.error) {
     tool.status = 'error';
     tool.error = ev.error;
-    if (/\bblocked\b/i.test(ev.error)) {
-      mark(ctx, tool.marks, ev.at, 'tool.blocked', 'warning', ctx.capture.clean(`tool call blocked: ${ev.error}`));
-    }
+  }
+  if (ev.blocked) {
+    // OpenClaw's own verdict (result.details.status), not a guess from an error's wording.
+    tool.blocked = true;
+    tool.status = 'error';
+    const reason = ev.deniedReason ? ctx.capture.clean(ev.deniedReason) : undefined;
+    if (reason !== undefined) tool.deniedReason = reason;
+    tool.error ??= reason !== undefined ? `blocked: ${reason}` : 'blocked';
+    mark(ctx, tool.marks, ev.at, 'tool.blocked', 'warning', `tool call blocked${reason !== undefined ? `: ${reason}` : ''}`,
+      reason !== undefined ? { deniedReason: reason } : undefined);
   }
   if (ev.toolName === SPAWN_TOOL && !tool.childSessionKey) {
     const child = findSubagentKey(ev.result);

@@ -12,6 +12,7 @@ import { SessionControlTable, type SessionControlStatus } from './session-contro
 import { ToolRecordBuilder, type ToolRecordCounters } from './tool-record.ts';
 import { ToolEventRelay, type PushSocketFactory, type ToolRelayStatus } from './tool-relay.ts';
 import type { DynamoLogger, FetchLike } from './types.ts';
+import type { ToolHookEvent } from '../ingest/events.ts';
 
 export type { DynamoIdentityView } from './caller.ts';
 
@@ -19,6 +20,11 @@ export interface CreateDynamoParams {
   /** Only its logger is used, when no logger is given. */
   api?: Pick<OpenClawPluginApi, 'logger'>;
   identity: DynamoIdentityView;
+  /**
+   * Receives the final body of every dynamo/* request (keyed by OpenClaw's callId), as the
+   * provider sent it: the trace records the call's input from it (exact). Never throws back.
+   */
+  onRequestBody?: (callId: string, body: unknown) => void;
   logger?: DynamoLogger;
   env?: EnvMap;
   /** Test seams. */
@@ -54,10 +60,10 @@ export interface DynamoStatus {
 
 export interface Dynamo {
   provider: ProviderPlugin;
-  /** before_tool_call (event, ctx): enqueues a tool_start record; never waits. */
-  onToolStart(event: unknown, ctx: unknown): void;
-  /** after_tool_call (event, ctx): enqueues a tool_end / tool_error record; never waits. */
-  onToolEnd(event: unknown, ctx: unknown): void;
+  /** before_tool_call, parsed (src/ingest): enqueues a tool_start record; never waits. */
+  onToolStart(event: ToolHookEvent): void;
+  /** after_tool_call, parsed (src/ingest): enqueues a tool_end / tool_error record; never waits. */
+  onToolEnd(event: ToolHookEvent): void;
   /** agent_end / subagent_ended / session_end: closes the ended subagent's KV session, if pinned. */
   onSessionEnded(ref: SessionRef): Promise<void>;
   /** gateway_stop: closes every pinned session (bounded wait). */
@@ -108,18 +114,19 @@ export function createDynamo(params: CreateDynamoParams): Dynamo {
   // The socket opens at the first tool event, not here: OpenClaw also runs register() inside a
   // worker thread (the gateway's model-catalog worker), and a ZeroMQ socket left open in a
   // thread that is torn down crashed the gateway at exit (SIGSEGV) in our runs.
-  const records = relay !== undefined ? new ToolRecordBuilder({ env, identity: params.identity, now }) : undefined;
+  const records = relay !== undefined ? new ToolRecordBuilder({ env, identity: params.identity }) : undefined;
 
   const provider = createDynamoProvider({
     env,
     catalog,
     wrapStream: (inner) =>
-      env.trace
+      env.trace || params.onRequestBody !== undefined
         ? wrapDynamoStream(inner, {
             env,
             identity: params.identity,
             counters,
             ...(sessions !== undefined ? { sessions } : {}),
+            ...(params.onRequestBody !== undefined ? { onRequestBody: params.onRequestBody } : {}),
           })
         : undefined,
     ...(logger !== undefined ? { logger } : {}),
@@ -131,20 +138,20 @@ export function createDynamo(params: CreateDynamoParams): Dynamo {
   return {
     provider,
 
-    onToolStart(event, ctx) {
+    onToolStart(event) {
       if (relay === undefined || records === undefined) return;
       try {
-        const record = records.start(event, ctx);
+        const record = records.start(event);
         if (record !== undefined) relay.enqueue(record);
       } catch (error) {
         logger?.warn(`[dynamo] tool_start record skipped: ${String(error)}`);
       }
     },
 
-    onToolEnd(event, ctx) {
+    onToolEnd(event) {
       if (relay === undefined || records === undefined) return;
       try {
-        const record = records.end(event, ctx);
+        const record = records.end(event);
         if (record !== undefined) relay.enqueue(record);
       } catch (error) {
         logger?.warn(`[dynamo] tool_end record skipped: ${String(error)}`);

@@ -128,11 +128,20 @@ function resolvedDiscoveryKey(ctx: CatalogContext): string | undefined {
   try {
     const resolved = ctx.resolveProviderApiKey?.(DYNAMO_PROVIDER_ID);
     const key = resolved?.discoveryApiKey ?? resolved?.apiKey;
-    // A marker (the env var's name) is not a key.
-    return key !== undefined && key.trim() !== '' && key !== DYNAMO_API_KEY_ENV ? key : undefined;
+    return key !== undefined && key.trim() !== '' && !isAuthMarker(key) ? key : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Placeholders OpenClaw hands a catalog hook instead of a key: the env var's name, and
+ * "secretref-managed", which OpenClaw 2026.9.6 returns for a provider whose only credential is
+ * its synthetic auth (models-config.providers.implicit resolveCatalogProviderApiKey). Sent as a
+ * bearer token they would be rejected by a frontend that checks keys; the default is right.
+ */
+function isAuthMarker(key: string): boolean {
+  return key === DYNAMO_API_KEY_ENV || key.startsWith('secretref-') || key.startsWith('oauth:');
 }
 
 function configuredBaseUrl(config: unknown): string | undefined {

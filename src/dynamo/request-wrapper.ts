@@ -44,6 +44,8 @@ export interface RequestWrapperDeps {
   /** Absent when session control is switched off. */
   sessions?: SessionControlTable;
   counters: RequestCounters;
+  /** Told the final body of each request, by callId (the trace's exact provider input). */
+  onRequestBody?: (callId: string, body: unknown) => void;
   /** OpenClaw passes the stream it built; the default transport is loaded only if it did not. */
   loadDefaultStream?: () => Promise<StreamFn>;
 }
@@ -71,6 +73,7 @@ function instrumentedCall(
   context: Parameters<StreamFn>[1],
   options: StreamOptions | undefined,
 ): ReturnType<StreamFn> {
+  if (!deps.env.trace) return observedCall(base, deps, model, context, options);
   const caller = resolveCaller(deps.env, deps.identity, {
     sessionId: options?.sessionId,
     runId: runIdFromCallId(options?.requestId),
@@ -98,6 +101,7 @@ function instrumentedCall(
       return originalOnPayload?.(payload, payloadModel);
     }
     const pinned = decidePin(deps, caller, payload, { modelId: model.id, baseUrl: model.baseUrl });
+    // (the finished body is reported below, once every addition is in)
     pin = pinned?.handle;
     const additions: { agentContext: AgentContext; sessionControl?: SessionControl } = { agentContext };
     if (pinned !== undefined) additions.sessionControl = pinned.control;
@@ -117,6 +121,7 @@ function instrumentedCall(
       const baseUrl = (payloadModel as StreamModel | undefined)?.baseUrl || model.baseUrl;
       deps.sessions.remember(pinned.handle, body, baseUrl, options?.apiKey);
     }
+    report(deps, options?.requestId, body);
     return body;
   };
 
@@ -126,6 +131,34 @@ function instrumentedCall(
   };
 
   return base(model, context, { ...options, headers, onPayload, onResponse });
+}
+
+/** DYN_AGENT_TRACE off: the body is only observed (the caller's onPayload still decides it). */
+function observedCall(
+  base: StreamFn,
+  deps: RequestWrapperDeps,
+  model: StreamModel,
+  context: Parameters<StreamFn>[1],
+  options: StreamOptions | undefined,
+): ReturnType<StreamFn> {
+  if (deps.onRequestBody === undefined) return base(model, context, options);
+  const originalOnPayload = options?.onPayload;
+  const onPayload = async (payload: unknown, payloadModel: StreamModel): Promise<unknown> => {
+    const replaced = await originalOnPayload?.(payload, payloadModel);
+    report(deps, options?.requestId, replaced ?? payload);
+    return replaced;
+  };
+  return base(model, context, { ...options, onPayload });
+}
+
+/** Hands the final body to the trace; a failure there never reaches the request. */
+function report(deps: RequestWrapperDeps, callId: string | undefined, body: unknown): void {
+  if (deps.onRequestBody === undefined || typeof callId !== 'string') return;
+  try {
+    deps.onRequestBody(callId, body);
+  } catch {
+    // the trace counts its own problems
+  }
 }
 
 function decidePin(

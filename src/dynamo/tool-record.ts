@@ -1,9 +1,11 @@
-// dynamo.agent.trace.v1 tool records from OpenClaw's before_tool_call / after_tool_call payloads.
-// Payloads are read defensively (any field may be missing or of another type). A terminal record
-// carries its own start, end and duration, so it stands alone when its tool_start was dropped.
-// Nothing of the tool's arguments or output goes into a record, only the output's size.
+// dynamo.agent.trace.v1 tool records from the parsed before_tool_call / after_tool_call events
+// (src/ingest: the same parse the engine gets; a tool without a name still has an event here).
+// A terminal record carries its own start, end and duration, so it stands alone when its
+// tool_start was dropped. Nothing of the tool's arguments or output goes into a record, only
+// the output's size.
 
 import { buildAgentContext, isPlainObject, type AgentContext } from './agent-context.ts';
+import type { ToolHookEvent } from '../ingest/events.ts';
 import { resolveCaller, type DynamoIdentityView } from './caller.ts';
 import type { DynamoEnv } from './env.ts';
 import { lruInsert } from '../util/lru.ts';
@@ -30,15 +32,6 @@ export interface ToolRecord {
   };
 }
 
-/** The hook ctx fields we read; OpenClaw sends more. */
-export interface ToolHookContext {
-  sessionKey?: unknown;
-  sessionId?: unknown;
-  runId?: unknown;
-  toolCallId?: unknown;
-  toolName?: unknown;
-}
-
 export interface ToolRecordCounters {
   /** Tool events whose session could not be named: not sent (Dynamo requires the ids). */
   unattributed: number;
@@ -51,20 +44,18 @@ export class ToolRecordBuilder {
   private readonly starts = new Map<string, number>();
   private readonly env: DynamoEnv;
   private readonly identity: DynamoIdentityView;
-  private readonly now: () => number;
   private readonly maxPending: number;
 
-  constructor(params: { env: DynamoEnv; identity: DynamoIdentityView; now?: () => number; maxPending?: number }) {
+  constructor(params: { env: DynamoEnv; identity: DynamoIdentityView; maxPending?: number }) {
     this.env = params.env;
     this.identity = params.identity;
-    this.now = params.now ?? (() => Date.now());
     this.maxPending = params.maxPending ?? 1024;
   }
 
-  start(event: unknown, ctx: unknown): ToolRecord | undefined {
-    const read = this.read(event, ctx);
+  start(event: ToolHookEvent): ToolRecord | undefined {
+    const read = this.read(event);
     if (read === undefined) return undefined;
-    const time = this.now();
+    const time = event.at;
     // A tool whose after_tool_call never comes must not pin memory forever.
     this.starts.delete(read.key);
     lruInsert(this.starts, read.key, time, this.maxPending);
@@ -78,17 +69,16 @@ export class ToolRecordBuilder {
     };
   }
 
-  end(event: unknown, ctx: unknown): ToolRecord | undefined {
-    const read = this.read(event, ctx);
+  end(event: ToolHookEvent): ToolRecord | undefined {
+    if (event.type !== 'tool_end') return undefined;
+    const read = this.read(event);
     if (read === undefined) return undefined;
-    const ended = this.now();
-    const payload = isPlainObject(event) ? event : {};
-    const reported = payload['durationMs'];
-    const durationMs = typeof reported === 'number' && Number.isFinite(reported) && reported >= 0 ? reported : undefined;
+    const ended = event.at;
+    const durationMs = event.durationMs !== undefined && event.durationMs >= 0 ? event.durationMs : undefined;
     const remembered = this.starts.get(read.key);
     this.starts.delete(read.key);
     const started = remembered ?? (durationMs !== undefined ? Math.max(0, Math.round(ended - durationMs)) : ended);
-    const outcome = classifyOutcome(payload['error'], payload['result']);
+    const outcome = classifyOutcome(event);
 
     const tool: ToolRecord['tool'] = {
       tool_call_id: read.toolCallId,
@@ -99,7 +89,7 @@ export class ToolRecordBuilder {
     };
     const duration = durationMs ?? (remembered !== undefined ? ended - remembered : undefined);
     if (duration !== undefined) tool.duration_ms = duration;
-    const bytes = outputBytes(payload['result']);
+    const bytes = outputBytes(event.result);
     if (bytes !== undefined) tool.output_bytes = bytes;
     if (outcome.errorType !== undefined) tool.error_type = outcome.errorType;
     return {
@@ -116,54 +106,42 @@ export class ToolRecordBuilder {
     return this.starts.size;
   }
 
-  private read(event: unknown, ctx: unknown): { key: string; toolCallId: string; toolName: string; context: AgentContext } | undefined {
-    const payload = isPlainObject(event) ? event : {};
-    const hookCtx: ToolHookContext = isPlainObject(ctx) ? ctx : {};
-    const toolCallId = text(payload['toolCallId']) ?? text(hookCtx.toolCallId);
+  private read(event: ToolHookEvent): { key: string; toolCallId: string; toolName: string; context: AgentContext } | undefined {
+    const toolCallId = event.toolCallId || undefined;
     if (toolCallId === undefined) {
       this.counters.withoutToolCallId += 1;
       return undefined;
     }
     const caller = resolveCaller(this.env, this.identity, {
-      sessionKey: text(hookCtx.sessionKey),
-      sessionId: text(hookCtx.sessionId),
-      runId: text(payload['runId']) ?? text(hookCtx.runId),
+      sessionKey: event.sessionKey || undefined,
+      sessionId: event.sessionId || undefined,
+      runId: event.runId || undefined,
     });
     if (caller === undefined) {
       this.counters.unattributed += 1;
       return undefined;
     }
-    const toolName = text(payload['toolName']) ?? text(hookCtx.toolName) ?? 'unknown';
     return {
       // tool_call_id is unique per trajectory, not globally (Dynamo joins on both).
       key: `${caller.trajectoryId}\u0000${toolCallId}`,
       toolCallId,
-      toolName,
+      toolName: event.toolName || 'unknown',
       context: buildAgentContext(this.env.sessionTypeId, caller),
     };
   }
 }
 
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
 const CANCELLED = /abort|cancel/i;
 
 /** Only a short class name leaves the process: error messages can carry paths, data or secrets. */
-function classifyOutcome(error: unknown, result: unknown): { status: ToolStatus; errorType?: string } {
-  if (error !== undefined && error !== null && error !== false && error !== '') {
-    const name = isPlainObject(error) || error instanceof Error ? (error as { name?: unknown }).name : undefined;
-    const code = isPlainObject(error) || error instanceof Error ? (error as { code?: unknown }).code : undefined;
-    const message =
-      typeof error === 'string' ? error : typeof (error as { message?: unknown }).message === 'string' ? (error as { message: string }).message : '';
-    if ((typeof name === 'string' && CANCELLED.test(name)) || CANCELLED.test(message)) {
-      return { status: 'cancelled', errorType: 'cancelled' };
-    }
-    const candidate = typeof name === 'string' && name !== 'Error' ? name : typeof code === 'string' ? code : 'tool_error';
+function classifyOutcome(event: Extract<ToolHookEvent, { type: 'tool_end' }>): { status: ToolStatus; errorType?: string } {
+  if (event.error !== undefined) {
+    const name = event.errorName;
+    if ((name !== undefined && CANCELLED.test(name)) || CANCELLED.test(event.error)) return { status: 'cancelled', errorType: 'cancelled' };
+    const candidate = name !== undefined && name !== 'Error' ? name : (event.errorCode ?? 'tool_error');
     return { status: 'error', errorType: sanitizeType(candidate) };
   }
-  if (isPlainObject(result) && result['isError'] === true) return { status: 'error', errorType: 'tool_reported_error' };
+  if (isPlainObject(event.result) && event.result['isError'] === true) return { status: 'error', errorType: 'tool_reported_error' };
   return { status: 'succeeded' };
 }
 

@@ -18,6 +18,7 @@
 // the lane is shared CPU time, not a place to wait.
 
 import type { Run, RunAmendment, Session } from '../trace/model.ts';
+import type { Annotation, AnnotationTarget } from '../trace/annotation.ts';
 
 export interface SinkHealth {
   name: string;
@@ -46,6 +47,12 @@ export interface TraceSink {
   runEnded(session: Session, run: Run): void;
   /** A correction to a run this sink already received in `runEnded` (optional). */
   runAmended?(session: Session, amendment: RunAmendment): void;
+  /**
+   * A client annotated a session or one of its runs (nemoRelay.annotate), possibly after the
+   * session ended and its runs were delivered: the delivered snapshots stay as they are; the
+   * sink records the annotation beside them (optional).
+   */
+  sessionAnnotated?(target: AnnotationTarget, annotation: Annotation): void;
   /** A session closed: session_end, gateway_stop, process exit or TTL expiry. Children close before their root. */
   sessionEnded(session: Session): void;
   /** Resolves when everything enqueued so far is written or has failed. */

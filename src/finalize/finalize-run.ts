@@ -8,6 +8,9 @@ import type { ChatMessage, LlmCall, Mark, MarkSeverity, ToolCallRequest, ToolSpa
 import { historyToChat, resultText, toChatMessage } from '../correlate/messages.ts';
 import type { RunState } from '../correlate/state.ts';
 import { sumUsage, usageDiff } from '../trace/usage.ts';
+import { applyProviderView } from './provider-view.ts';
+import { ConversationHash, splitFlattened, unwrap } from './flattened-history.ts';
+import { internText, internTools } from './intern.ts';
 
 export type MarkFn = (
   list: Mark[],
@@ -29,6 +32,8 @@ export function finalizeRun(rs: RunState, at: number, capture: CapturePolicy, ma
 
   let lastSeen = run.startTime ?? at;
   for (const call of run.llmCalls) {
+    // Another plugin's call: OpenClaw shows its usage and duration only; nothing is missing.
+    if (call.pluginOriginated === true) continue;
     if (call.endTime === undefined && call.status !== 'error') {
       call.status = 'incomplete';
       mark(call.marks, at, 'llm.unfinished', 'warning', 'model_call_ended was not seen');
@@ -60,12 +65,17 @@ export function finalizeRun(rs: RunState, at: number, capture: CapturePolicy, ma
 
   // Prompt of the run: llm_input's prompt, else the user message OpenClaw wrote.
   const rawPrompt = run.prompt ?? (rs.userMessage ? toChatMessage(rs.userMessage).content : undefined);
-  run.prompt = capture.text(rawPrompt, 'prompt');
+  // The model saw the whole prompt (call inputs below); the trajectory records a flattened
+  // history it already holds only once.
+  const sentPrompt = capture.text(rawPrompt, 'prompt');
+  run.prompt = capture.text(recordedPrompt(rs, rawPrompt, at, mark), 'prompt');
+  run.systemPrompt = internText(run.systemPrompt);
+  internTools(rs.session.session);
   const rawSystem = run.systemPrompt;
   const s = rs.session;
   if (rawSystem !== undefined && rawSystem === s.systemRaw) run.systemPrompt = s.systemCaptured;
   else {
-    run.systemPrompt = capture.text(rawSystem, 'prompt');
+    run.systemPrompt = internText(capture.text(rawSystem, 'prompt'));
     s.systemRaw = rawSystem;
     s.systemCaptured = run.systemPrompt;
   }
@@ -76,7 +86,7 @@ export function finalizeRun(rs: RunState, at: number, capture: CapturePolicy, ma
     const m = historyToChat(h);
     if (m) base.push(captureMessage(m, capture, 'prompt'));
   }
-  if (rawPrompt !== undefined) base.push({ role: 'user', content: run.prompt });
+  if (rawPrompt !== undefined) base.push({ role: 'user', content: sentPrompt });
 
   // Each transcript message is converted once and shared by the inputs of later calls.
   const converted = new Map<MessageIn, ChatMessage>();
@@ -92,7 +102,50 @@ export function finalizeRun(rs: RunState, at: number, capture: CapturePolicy, ma
     if (call.error) call.error = capture.clean(call.error);
   }
 
+  // The text the model saw; OpenClaw's own view stays where it differs.
+  const seen = applyProviderView(rs, { systemPrompt: rawSystem, prompt: rawPrompt }, at, capture, mark);
+  const openclawView: NonNullable<typeof run.openclawView> = {};
+  if (seen.systemPrompt !== undefined && seen.systemPrompt !== rawSystem) {
+    openclawView.systemPrompt = run.systemPrompt;
+    run.systemPrompt = seen.capturedSystemPrompt;
+  }
+  // A prompt cut to its new message (history already recorded) stays cut: the call inputs
+  // carry what the model saw in full.
+  const historyCut = run.prompt !== sentPrompt;
+  if (!historyCut && seen.prompt !== undefined && seen.prompt !== rawPrompt) {
+    openclawView.prompt = run.prompt;
+    run.prompt = seen.capturedPrompt;
+  }
+  if (openclawView.systemPrompt !== undefined || openclawView.prompt !== undefined) run.openclawView = openclawView;
+
   reconcileUsage(rs, at, mark);
+  rememberTurn(rs, rawPrompt);
+}
+
+/** The prompt to record: a flattened history this session already recorded is cut off (with a mark). */
+function recordedPrompt(rs: RunState, raw: string | undefined, at: number, mark: MarkFn): string | undefined {
+  if (raw === undefined) return raw;
+  const flat = splitFlattened(raw);
+  if (!flat) return raw;
+  const conv = (rs.session.conversation ??= new ConversationHash());
+  if (!conv.matches(flat.history)) {
+    conv.resetTo(flat.history);
+    return raw;
+  }
+  mark(rs.run.marks, at, 'prompt.history_recorded', 'info', 'the prompt repeats this session\'s earlier turns (flattened by /v1/chat/completions); only its new message is recorded', {
+    'nemo_relay.prompt.history_chars': raw.length - flat.envelope.length - flat.current.length,
+  });
+  return flat.envelope + flat.current;
+}
+
+/** Adds this run's turn to the session's conversation hash (what the client sends back next time). */
+function rememberTurn(rs: RunState, raw: string | undefined): void {
+  const flat = raw === undefined ? undefined : splitFlattened(raw);
+  const user = flat ? flat.current : unwrap(raw ?? '').body;
+  const calls = rs.run.llmCalls;
+  let answer: ChatMessage | undefined;
+  for (let i = calls.length - 1; i >= 0 && !answer; i--) if (typeof calls[i]!.output?.content === 'string' && calls[i]!.output!.content !== '') answer = calls[i]!.output;
+  (rs.session.conversation ??= new ConversationHash()).turn(user, answer);
 }
 
 /** Closes a tool's open ends and applies the capture policy; returns its last known time. */

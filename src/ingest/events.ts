@@ -32,6 +32,14 @@ export interface MessageIn {
   timestamp?: number;
 }
 
+/** W3C trace context of a hook (`ctx.trace`), validated. */
+export interface TraceIn {
+  traceId: string;
+  spanId?: string;
+  parentSpanId?: string;
+  traceFlags?: string;
+}
+
 interface Base {
   /** Arrival time stamped by the runtime when the hook fired. */
   at: EpochMs;
@@ -39,6 +47,14 @@ interface Base {
   sessionId?: string;
   agentId?: string;
   runId?: string;
+  /** OpenClaw's trace context for the run, call or tool (ctx.trace). */
+  trace?: TraceIn;
+  /**
+   * Present when OpenClaw's diagnostics-otel exporter is active: then the ctx ids are exported
+   * by nobody, and `trace` is the same context with the exporter's own ids (the ones it puts in
+   * the provider's traceparent); undefined when the exporter could not resolve them.
+   */
+  exporter?: { trace?: TraceIn };
 }
 
 export type HookEvent =
@@ -89,9 +105,27 @@ export type HookEvent =
       params?: unknown;
       result?: unknown;
       error?: string;
+      /** The error's own `name` and `code` when it is an object: a class to report where its message cannot go. */
+      errorName?: string;
+      errorCode?: string;
       durationMs?: number;
+      /** OpenClaw's own verdict: `result.details.status === "blocked"` (a policy or hook denied the call). */
+      blocked?: boolean;
+      /** `result.details.deniedReason` of a blocked call. */
+      deniedReason?: string;
     })
   | (Base & { type: 'tool_persist' })
+  | (Base & { type: 'provider_request'; callId: string; body: unknown })
+  | (Base & {
+      type: 'model_usage';
+      provider?: string;
+      model?: string;
+      usage?: UsageIn;
+      costUsd?: number;
+      durationMs?: number;
+      /** OpenClaw's diagnostic trace id of the call (an agent run's model.usage shares its run's). */
+      diagnosticTraceId?: string;
+    })
   | (Base & { type: 'agent_end'; success?: boolean; error?: string; durationMs?: number })
   | (Base & { type: 'compaction'; phase: 'before' | 'after'; messageCount?: number; compactedCount?: number; tokenCount?: number })
   | (Base & {
@@ -104,3 +138,11 @@ export type HookEvent =
   | (Base & { type: 'subagent_ended'; childSessionKey: string; reason?: string; outcome?: string; endedAt?: number; error?: string });
 
 export type HookEventType = HookEvent['type'];
+
+export type ToolStartEvent = Extract<HookEvent, { type: 'tool_start' }>;
+export type ToolEndEvent = Extract<HookEvent, { type: 'tool_end' }>;
+/**
+ * A tool hook as parsed, with or without a tool name: the engine needs the name (a nameless
+ * tool hook is rejected for it), the Dynamo tool relay does not.
+ */
+export type ToolHookEvent = (Omit<ToolStartEvent, 'toolName'> | Omit<ToolEndEvent, 'toolName'>) & { toolName?: string };

@@ -41,3 +41,15 @@ export const CONVERSATION_GATED_HOOKS: ReadonlySet<string> = new Set([
   'before_agent_finalize',
   'agent_end',
 ]);
+
+/**
+ * Not an OpenClaw hook: the final request body a provider of this plugin (dynamo) saw in its
+ * onPayload, `{callId, body}`, fed through the same ingest path as the hooks.
+ */
+export const PROVIDER_REQUEST = 'nemo_relay.provider_request';
+
+/**
+ * Not an OpenClaw hook: a `model.usage` diagnostic event (onInternalDiagnosticEvent). For a call
+ * another plugin made through `api.runtime.llm`, the only trace OpenClaw leaves.
+ */
+export const DIAGNOSTIC_MODEL_USAGE = 'nemo_relay.diagnostic.model_usage';

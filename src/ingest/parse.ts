@@ -1,13 +1,17 @@
 // Hook payload -> HookEvent. Never throws: a wrong-typed field is dropped and reported;
 // a payload missing the key the engine needs (a callId, a tool name) is rejected whole.
 
-import type { HookEvent, MessageIn, UsageIn } from './events.ts';
+import type { HookEvent, MessageIn, ToolHookEvent, UsageIn } from './events.ts';
 import { arr, bool, describe, type FieldProblems, isObj, num, obj, type Obj, str } from './read.ts';
+import { traceFields } from './trace-context.ts';
+import { DIAGNOSTIC_MODEL_USAGE, PROVIDER_REQUEST } from './hook-names.ts';
 
 export interface ParseResult {
   event?: HookEvent;
   /** Field problems; when `event` is undefined the payload was rejected. */
   problems: string[];
+  /** For before_tool_call / after_tool_call: the tool event, named or not (see ToolHookEvent). */
+  tool?: ToolHookEvent;
 }
 
 /** Hooks whose only use is to tell the engine a run is alive (and when it started). */
@@ -33,6 +37,7 @@ export function parseHook(hook: string, rawEvent: unknown, rawCtx: unknown, at: 
     sessionId: str(e, 'sessionId', bad, 'event.sessionId') ?? str(c, 'sessionId', bad, 'ctx.sessionId'),
     agentId: str(c, 'agentId', bad, 'ctx.agentId'),
     runId: str(e, 'runId', bad, 'event.runId') ?? str(c, 'runId', bad, 'ctx.runId'),
+    ...traceFields(hook, c, bad),
   };
 
   const reject = (why: string): ParseResult => ({ problems: [...bad.list, why] });
@@ -101,19 +106,54 @@ export function parseHook(hook: string, rawEvent: unknown, rawCtx: unknown, at: 
     case 'before_tool_call':
     case 'after_tool_call': {
       const toolName = str(e, 'toolName', bad) ?? str(c, 'toolName', bad, 'ctx.toolName');
-      if (!toolName) return reject(`${hook}: toolName missing`);
       const toolCallId = str(e, 'toolCallId', bad) ?? str(c, 'toolCallId', bad, 'ctx.toolCallId');
-      if (hook === 'before_tool_call') return done({ ...base, type: 'tool_start', toolCallId, toolName, params: e.params });
+      let tool: ToolHookEvent;
+      if (hook === 'before_tool_call') tool = { ...base, type: 'tool_start', toolCallId, toolName, params: e.params };
+      else {
+        const details = isObj(e.result) ? obj(e.result, 'details', bad, 'result.details') : undefined;
+        const blocked = str(details, 'status', bad, 'result.details.status') === 'blocked';
+        tool = {
+          ...base,
+          type: 'tool_end',
+          toolCallId,
+          toolName,
+          params: e.params,
+          result: e.result,
+          error: errorText(e.error, bad),
+          ...errorClass(e.error),
+          durationMs: num(e, 'durationMs', bad),
+          ...(blocked ? { blocked, deniedReason: str(details, 'deniedReason', bad, 'result.details.deniedReason') } : {}),
+        };
+      }
+      if (!toolName) return { problems: [...bad.list, `${hook}: toolName missing`], tool };
+      return { event: tool as HookEvent, problems: bad.list, tool };
+    }
+    case DIAGNOSTIC_MODEL_USAGE: {
+      if (str(e, 'type', bad) !== 'model.usage') return reject(`${DIAGNOSTIC_MODEL_USAGE}: not a model.usage event`);
+      const u = obj(e, 'usage', bad);
+      const t = obj(e, 'trace', bad);
+      const traceId = str(t, 'traceId', bad, 'trace.traceId');
       return done({
         ...base,
-        type: 'tool_end',
-        toolCallId,
-        toolName,
-        params: e.params,
-        result: e.result,
-        error: errorText(e.error, bad),
+        agentId: base.agentId ?? str(e, 'agentId', bad),
+        type: 'model_usage',
+        provider: str(e, 'provider', bad),
+        model: str(e, 'model', bad),
+        // model.usage says promptTokens = input + cache; `input` is the uncached part, as in hooks.
+        usage: u && { input: num(u, 'input', bad, 'usage.input'), output: num(u, 'output', bad, 'usage.output'),
+          cacheRead: num(u, 'cacheRead', bad, 'usage.cacheRead'), cacheWrite: num(u, 'cacheWrite', bad, 'usage.cacheWrite'), total: num(u, 'total', bad, 'usage.total') },
+        costUsd: num(e, 'costUsd', bad),
         durationMs: num(e, 'durationMs', bad),
+        ...(traceId ? { diagnosticTraceId: traceId } : {}),
       });
+    }
+    case PROVIDER_REQUEST: {
+      const callId = str(e, 'callId', bad);
+      const runId = callId ? /^(.+):model:\d+$/.exec(callId)?.[1] : undefined;
+      if (!callId || !runId) return reject(`${PROVIDER_REQUEST}: callId missing or not <runId>:model:<n>`);
+      if (!isObj(e.body)) return reject(`${PROVIDER_REQUEST}: body: expected object, found ${describe(e.body)}`);
+      // The body is kept by reference; it is read once, on the lane, when the run is finalized.
+      return done({ ...base, runId, type: 'provider_request', callId, body: e.body });
     }
     case 'tool_result_persist':
       return done({
@@ -220,7 +260,8 @@ function usage(u: Obj | undefined, bad: FieldProblems, path: string): UsageIn | 
 }
 
 function errorText(v: unknown, bad: FieldProblems): string | undefined {
-  if (v === undefined || v === null || v === '') return undefined;
+  // `error: false` is how some tools say "no error".
+  if (v === undefined || v === null || v === '' || v === false) return undefined;
   if (typeof v === 'string') return v;
   if (isObj(v) && typeof v.message === 'string') return v.message;
   bad.list.push('error: expected string or {message}');
@@ -229,5 +270,16 @@ function errorText(v: unknown, bad: FieldProblems): string | undefined {
     return String(v);
   } catch {
     return `[${describe(v)}]`;
+  }
+}
+
+/** name and code of an error object, read without reporting: optional detail, never a problem. */
+function errorClass(v: unknown): { errorName?: string; errorCode?: string } {
+  if (typeof v !== 'object' || v === null) return {};
+  try {
+    const { name, code } = v as { name?: unknown; code?: unknown };
+    return { ...(typeof name === 'string' ? { errorName: name } : {}), ...(typeof code === 'string' ? { errorCode: code } : {}) };
+  } catch {
+    return {};
   }
 }

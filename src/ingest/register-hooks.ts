@@ -1,11 +1,14 @@
 // The one place hooks are registered. Every consumer (the observability runtime, the Dynamo
 // provider) lists what it wants per hook; each hook gets ONE handler on each plugin instance,
-// which hands the payload to every consumer in turn. A consumer must only record and return
-// (the runtime parses once and feeds the engine; Dynamo enqueues), and may return a promise
+// which hands the payload to every consumer in turn. The payload is parsed once per delivery
+// (parse-once.ts: the consumers ask parseOnce and share its result). A consumer must only
+// record and return (the runtime feeds the engine; Dynamo enqueues), and may return a promise
 // only for gateway_stop, which OpenClaw awaits within its shutdown budget.
 //
 // Handlers return undefined on purpose: before_message_write and before_tool_call treat a
 // returned value as a decision (rewrite, block), and observation must never decide.
+
+import { withDelivery } from './parse-once.ts';
 
 export type HookHandler = (event: unknown, ctx: unknown) => unknown;
 
@@ -21,14 +24,16 @@ export function registerHooks(on: unknown, consumers: readonly HookTable[]): str
     const awaited = hook === 'gateway_stop';
     (on as On)(hook, (event, ctx) => {
       const pending: Promise<unknown>[] = [];
-      for (const h of handlers) {
-        try {
-          const r = h(event, ctx);
-          if (r instanceof Promise) pending.push(r.catch(() => undefined));
-        } catch {
-          // Each consumer counts its own failures; an exception must never reach OpenClaw.
+      withDelivery(() => {
+        for (const h of handlers) {
+          try {
+            const r = h(event, ctx);
+            if (r instanceof Promise) pending.push(r.catch(() => undefined));
+          } catch {
+            // Each consumer counts its own failures; an exception must never reach OpenClaw.
+          }
         }
-      }
+      });
       return awaited && pending.length > 0 ? Promise.all(pending).then(() => undefined) : undefined;
     });
   }

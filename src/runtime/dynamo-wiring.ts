@@ -6,7 +6,11 @@
 import type { OpenClawPluginApi } from 'openclaw/plugin-sdk/plugin-entry';
 import { createDynamo, registerDynamo, type Dynamo } from '../dynamo/index.ts';
 import type { HookTable } from '../ingest/register-hooks.ts';
+import { parseOnce } from '../ingest/parse-once.ts';
+import type { ParseResult } from '../ingest/parse.ts';
+import type { ToolHookEvent } from '../ingest/events.ts';
 import type { Runtime } from './runtime.ts';
+import { PROVIDER_REQUEST } from '../ingest/hook-names.ts';
 
 const SLOT = Symbol.for('nemo-relay.dynamo.v1');
 
@@ -16,7 +20,12 @@ export function sharedDynamo(api: Pick<OpenClawPluginApi, 'logger'>, runtime: Ru
   const g = globalThis as Record<symbol, Slot | undefined>;
   const current = g[SLOT];
   if (current && current.runtime === runtime) return current.dynamo;
-  const dynamo = createDynamo({ api, identity: runtime.engine });
+  // The provider's final request bodies reach the trace through ingest, like any hook payload.
+  const dynamo = createDynamo({
+    api,
+    identity: runtime.engine,
+    onRequestBody: (callId, body) => runtime.dispatch(PROVIDER_REQUEST, { callId, body }, {}),
+  });
   g[SLOT] = { dynamo, runtime };
   return dynamo;
 }
@@ -39,9 +48,13 @@ export function dynamoHooks(api: Partial<Pick<OpenClawPluginApi, 'registerProvid
     const sessionId = typeof ev.sessionId === 'string' ? ev.sessionId : typeof cx.sessionId === 'string' ? cx.sessionId : undefined;
     return { ...(sessionKey ? { sessionKey } : {}), ...(sessionId ? { sessionId } : {}) };
   };
+  const tool = (parsed: ParseResult, on: (event: ToolHookEvent) => void) => {
+    if (parsed.tool) on(parsed.tool);
+  };
   return {
-    before_tool_call: (e, c) => void safe(() => dynamo.onToolStart(e, c)),
-    after_tool_call: (e, c) => void safe(() => dynamo.onToolEnd(e, c)),
+    // The parse the runtime made of this delivery (or this one, when observability is off).
+    before_tool_call: (e, c) => void safe(() => tool(parseOnce('before_tool_call', e, c, Date.now()), (ev) => dynamo.onToolStart(ev))),
+    after_tool_call: (e, c) => void safe(() => tool(parseOnce('after_tool_call', e, c, Date.now()), (ev) => dynamo.onToolEnd(ev))),
     agent_end: (e, c) => void safe(() => dynamo.onSessionEnded(ids(e, c))),
     session_end: (e, c) => void safe(() => dynamo.onSessionEnded(ids(e, c))),
     subagent_ended: (e) =>

@@ -6,15 +6,19 @@
 import { loadConfig, type LoadedConfig } from '../config/load.ts';
 import { CorrelationEngine } from '../correlate/engine.ts';
 import { randomIds, type IdSource } from '../correlate/ids.ts';
-import { parseHook } from '../ingest/parse.ts';
+import { parseOnce } from '../ingest/parse-once.ts';
 import type { SinkHealth, TraceSink } from '../fanout/sink.ts';
 import { createOutputs, type OutputEntry } from '../outputs/registry.ts';
+import { SessionSamplingGate } from '../outputs/sampling-gate.ts';
 import { CapturePolicy } from '../trace/capture.ts';
 import { createEnrichStage, type EnrichStage } from '../enrich/stage.ts';
 import { fanOut } from '../fanout/fanout.ts';
 import { BackgroundLane } from '../fanout/lane.ts';
 import { SUBSCRIBED_HOOKS } from '../ingest/hook-names.ts';
 import { MALFORMED_SAMPLES_CAP } from '../util/caps.ts';
+import type { AtofJournal } from '../outputs/atof/index.ts';
+import { createJournal, journalHealth } from './journal-wiring.ts';
+import { SessionDirectory } from '../annotate/directory.ts';
 
 export interface Logger {
   info(msg: string): void;
@@ -51,6 +55,8 @@ export class Runtime {
   readonly sinks: TraceSink[];
   /** The enrich stage (adaptive learner) when configured. */
   readonly enrich?: EnrichStage;
+  /** The ATOF hook journal (`atof`) when configured: fed by dispatch, shut down after the sinks. */
+  readonly journal?: AtofJournal;
   readonly pluginVersion: string;
   openclawVersion?: string;
   readonly startedAt: number;
@@ -65,8 +71,12 @@ export class Runtime {
   readonly registrations: Record<string, number> = Object.create(null) as Record<string, number>;
   conversationAccessConfigured?: boolean;
   stopped = false;
+  /** The per-session sampling decision (trace outputs; ATIF when opted in), counted for status. */
+  readonly sampling: SessionSamplingGate;
   /** Where the outputs' CPU work runs: it yields to hooks while they keep arriving. */
   readonly lane = new BackgroundLane();
+  /** Identities of recent sessions, for nemoRelay.annotate (first sink; not an output). */
+  readonly directory = new SessionDirectory();
 
   private readonly now: () => number;
   private readonly logger: Logger;
@@ -90,8 +100,9 @@ export class Runtime {
     if (this.loaded.invalid) {
       this.logger.error('nemo-relay: the config has errors; the plugin stays loaded but exports nothing until they are fixed (see nemoRelay.status)');
     }
-    const sinks: TraceSink[] = [];
+    const sinks: TraceSink[] = [this.directory];
     this.sinks = sinks;
+    this.sampling = new SessionSamplingGate(this.loaded.config.sampling);
     const output = fanOut(sinks, (err, where) => this.internalError(err, where));
     this.engine = new CorrelationEngine({
       correlation: this.loaded.config.correlation,
@@ -112,9 +123,14 @@ export class Runtime {
           pluginVersion: this.pluginVersion,
           openclawVersion: this.openclawVersion ?? 'unknown',
           lane: this.lane,
+          env: opts.env ?? process.env,
+          hookEvents: () => this.hookEventTotal(),
+          outputs: () => this.sinks,
+          sampling: this.sampling,
           ...(enrichment ? { enrichment } : {}),
         }, opts.outputs ?? []),
       );
+      this.journal = createJournal(this.loaded.config, new CapturePolicy(this.loaded.config.capture));
     }
     for (const hook of SUBSCRIBED_HOOKS) this.hookCounts[hook] = 0;
   }
@@ -146,7 +162,11 @@ export class Runtime {
         }
         set.add(event);
       }
-      const parsed = parseHook(hook, event, ctx, at);
+      if (this.journal) {
+        this.journal.openclawVersion ??= this.openclawVersion;
+        this.journal.record(hook, event, ctx, at);
+      }
+      const parsed = parseOnce(hook, event, ctx, at);
       if (parsed.problems.length > 0) this.recordMalformed(hook, parsed.problems, at);
       if (parsed.event) {
         this.engine.handle(parsed.event);
@@ -173,7 +193,8 @@ export class Runtime {
     const flush = this.lane
       .settled()
       .then(() => Promise.allSettled(this.sinks.map((s) => s.shutdown())))
-      .then(() => undefined);
+      .then(() => this.journal?.shutdown())
+      .then(() => undefined, (err: unknown) => this.internalError(err, 'atof.shutdown'));
     let bound: NodeJS.Timeout | undefined;
     const limit = new Promise<void>((res) => {
       bound = setTimeout(res, timeoutMs);
@@ -202,6 +223,11 @@ export class Runtime {
         this.internalError(err, `${sink.name}.flushSync`);
       }
     }
+    try {
+      this.journal?.exitSync();
+    } catch (err) {
+      this.internalError(err, 'atof.exitSync');
+    }
   }
 
   /** Flushes every output without closing sessions (tests, status refresh). */
@@ -211,11 +237,22 @@ export class Runtime {
     if (!this.stopped && this.engine.nextDeadline() <= this.now()) this.tick();
     await this.lane.settled();
     await Promise.allSettled(this.sinks.map((s) => s.flush()));
+    await this.journal?.flush().catch((err: unknown) => this.internalError(err, 'atof.flush'));
+  }
+
+  /** Hook events counted so far, all hooks together (read by status and metrics, not per hook). */
+  hookEventTotal(): number {
+    let n = 0;
+    for (const hook in this.hookCounts) n += this.hookCounts[hook] ?? 0;
+    return n;
   }
 
   sinkHealth(): SinkHealth[] {
-    return this.sinks.map((s) => {
-      try {
+    return [...this.sinks.filter((s) => s !== this.directory).map((s) => this.healthOf(s)), ...journalHealth(this.journal)];
+  }
+
+  private healthOf(s: TraceSink): SinkHealth {
+    try {
         return s.health();
       } catch (err) {
         return {
@@ -229,8 +266,7 @@ export class Runtime {
           queueDepth: 0,
           lastError: { time: new Date().toISOString(), message: `health() failed: ${String(err)}` },
         };
-      }
-    });
+    }
   }
 
   /** Drives the engine's grace and TTL deadlines (tests call it directly). */
@@ -262,7 +298,7 @@ export class Runtime {
     if (this.malformedSamples.length > MALFORMED_SAMPLES_CAP) this.malformedSamples.shift();
   }
 
-  private internalError(err: unknown, where = 'dispatch'): void {
+  internalError(err: unknown, where = 'dispatch'): void {
     this.internalErrors++;
     const message = `${where}: ${err instanceof Error ? err.message : String(err)}`;
     this.lastInternalError = { time: new Date().toISOString(), message };

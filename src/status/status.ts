@@ -5,10 +5,21 @@ import type { SinkHealth } from '../fanout/sink.ts';
 import type { ConfigIssue } from '../config/types.ts';
 import { CONVERSATION_GATED_HOOKS } from '../ingest/hook-names.ts';
 import type { Runtime, RuntimeState } from '../runtime/runtime.ts';
+import type { SamplingSnapshot } from '../outputs/sampling-gate.ts';
+import { outputsView, publishedOutputs, type OutputView, type PublishedOutputState } from './outputs-view.ts';
 
 export type StatusState = RuntimeState | 'degraded';
 
 export interface StatusPayload {
+  // The published plugin's fields (nemo-relay-openclaw), kept so scripts written against it work.
+  id: 'nemo-relay';
+  backend: 'hooks';
+  status: { state: StatusState; reason?: string };
+  initializedPluginHost: boolean;
+  /** The published `outputs` summary; here under its own name because `outputs` lists sinks. */
+  outputHealth: { atif: PublishedOutputState; otel: PublishedOutputState; openInference: PublishedOutputState };
+  /** The latest degraded reason (published: `lastError`). */
+  lastError?: string;
   plugin: { id: 'nemo-relay'; version: string };
   openclaw: { version: string | null };
   /** The runtime's own state, or `degraded` when something below needs attention. */
@@ -17,7 +28,16 @@ export interface StatusPayload {
   startedAt: string;
   config: { enabled: boolean; valid: boolean; issues: ConfigIssue[] };
   outputs: SinkHealth[];
+  /** Every output the config describes, on or off (with why), each with its measured health. */
+  configuredOutputs: OutputView[];
+  sampling: SamplingSnapshot;
   counters: {
+    // Published names (nemo-relay-openclaw) beside ours.
+    llmSpansReplayed: number;
+    toolSpansReplayed: number;
+    marksEmitted: number;
+    replayErrors: number;
+    skippedEvents: number;
     hookEvents: Record<string, number>;
     hookEventsTotal: number;
     malformedEvents: Record<string, number>;
@@ -90,7 +110,14 @@ export function buildStatus(rt: Runtime, extensions: Record<string, StatusExtens
     }
   }
 
+  const reason = reasons[0];
   return {
+    id: 'nemo-relay',
+    backend: 'hooks',
+    status: reason !== undefined && state === 'degraded' ? { state, reason } : { state },
+    initializedPluginHost: rt.state === 'ready',
+    outputHealth: publishedOutputs(rt.loaded.config, outputs),
+    ...(reason !== undefined ? { lastError: reason } : {}),
     plugin: { id: 'nemo-relay', version: rt.pluginVersion },
     openclaw: { version: rt.openclawVersion ?? null },
     state,
@@ -98,7 +125,14 @@ export function buildStatus(rt: Runtime, extensions: Record<string, StatusExtens
     startedAt: new Date(rt.startedAt).toISOString(),
     config: { enabled: rt.enabled, valid: !rt.loaded.invalid, issues: rt.loaded.issues },
     outputs,
+    configuredOutputs: outputsView(rt.loaded.config, outputs),
+    sampling: rt.sampling.snapshot(),
     counters: {
+      llmSpansReplayed: c.llmSpans,
+      toolSpansReplayed: c.toolSpans,
+      marksEmitted: c.marks,
+      replayErrors: rt.internalErrors,
+      skippedEvents: malformedTotal + c.unattributed,
       hookEvents: { ...rt.hookCounts },
       hookEventsTotal,
       malformedEvents: { ...rt.malformedCounts },

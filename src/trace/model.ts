@@ -67,6 +67,23 @@ export interface Mark {
 
 export type SpanStatus = 'ok' | 'error' | 'incomplete';
 
+/**
+ * Where a run or call sits in the W3C trace OpenClaw propagates (hook `ctx.trace`), set only
+ * in `correlation.traceMode: "per_run"`. Exporters put the run's spans in `traceId`; `parentSpanId`
+ * is always a span some exporter sends (ours, or OpenClaw's diagnostics-otel exporter's),
+ * never an id OpenClaw only keeps in memory.
+ */
+export interface TracePlacement {
+  traceId: string;
+  /** The parent span: a run of ours (subagent, announce) or a span of diagnostics-otel. */
+  parentSpanId?: string;
+  /** The parent belongs to OpenClaw's diagnostics-otel exporter, not to this plugin. */
+  parentIsExternal?: boolean;
+  /** OpenClaw's own ids for this run or call (its ctx.trace), as attributes. */
+  openclawSpanId?: string;
+  openclawParentSpanId?: string;
+}
+
 export interface ToolSpan {
   readonly kind: 'tool';
   /** Random 16-hex span id, stable for the life of the span; shared by all exporters. */
@@ -85,6 +102,10 @@ export interface ToolSpan {
   result?: string;
   /** Error message when the tool failed. */
   error?: string;
+  /** OpenClaw did not run the tool: `after_tool_call` said `result.details.status === "blocked"`. */
+  blocked?: boolean;
+  /** Why it was blocked (`result.details.deniedReason`), through the capture policy. */
+  deniedReason?: string;
   status: SpanStatus;
   /** The LLM call whose assistant message requested this tool call, when known. */
   llmCallId?: string;
@@ -115,8 +136,30 @@ export interface LlmCall {
   outcome?: string;
   requestPayloadBytes?: number;
   responseStreamBytes?: number;
+  /**
+   * Per-run trace mode: the call's place in OpenClaw's trace. Unless diagnostics-otel owns
+   * the traceparent, `spanId` IS the parent-id of the traceparent OpenClaw sent to the provider.
+   */
+  trace?: TracePlacement;
   /** The conversation as sent to the model (system prompt first); within capture policy. */
   input: ChatMessage[];
+  /**
+   * `exact`: `input` is what the provider received (the body a provider of ours saw in its
+   * onPayload, or a rebuild proven by OpenClaw's requestPayloadBytes); `reconstructed`: the
+   * best rebuild, not proven (a mark says what could not be). Undefined: no hook view at all.
+   */
+  inputFidelity?: 'exact' | 'reconstructed';
+  /**
+   * A call another plugin made through `api.runtime.llm` (no hooks, no traceparent): known only
+   * from OpenClaw's `model.usage` diagnostic event, so it has usage and timing but no content.
+   */
+  pluginOriginated?: boolean;
+  /** How `exact` was proven (provider payload, or a rebuild's byte length and what it settled). */
+  inputProof?: string;
+  /** Tool names in the order the provider received them. */
+  requestTools?: string[];
+  /** OpenClaw's hook view of the same conversation, kept only where it differs from `input`. */
+  openclawInput?: ChatMessage[];
   /** The assistant message the call produced, from before_message_write. */
   output?: ChatMessage;
   /** Reasoning/thinking text, when the assistant message carried any. */
@@ -161,6 +204,14 @@ export interface Run {
   reportedUsage?: Usage;
   /** Whether llm_input was seen for this run (it is gated by allowConversationAccess). */
   sawLlmInput: boolean;
+  /**
+   * OpenClaw's hook view of the system prompt and prompt, kept only where they differ from
+   * the text the model saw (`systemPrompt`, `prompt`: the cache-boundary marker stripped, the
+   * Runtime block moved into the first user message).
+   */
+  openclawView?: { systemPrompt?: string; prompt?: string };
+  /** Per-run trace mode: the run's place in OpenClaw's trace (undefined: the session's trace). */
+  trace?: TracePlacement;
   marks: Mark[];
 }
 
@@ -173,6 +224,8 @@ export interface SessionLink {
   /** Span ids of that run and tool call: the parent's run may still be open (not delivered) when the child ends. */
   runSpanId?: string;
   toolSpanId?: string;
+  /** The trace that run lives in when it has its own (per-run trace mode). */
+  runTraceId?: string;
 }
 
 export interface Session {

@@ -14,6 +14,8 @@ export interface Store {
   /** Where objects go, for status (never credentials or headers). */
   readonly target: string;
   put(key: string, body: Buffer): Promise<void>;
+  /** Loads what the first upload needs, in the background (the first file of a session was written). */
+  warm?(): void;
   close(): void;
 }
 
@@ -59,6 +61,11 @@ class S3Store implements Store {
     } catch (err) {
       throw new Error(`${this.name} (s3 bucket ${this.cfg.bucket}): PutObject ${key} failed: ${describeS3Error(err)}`);
     }
+  }
+
+  warm(): void {
+    // The gateway's stop gives the final uploads a few seconds: the SDK import must not be in them.
+    void loadSdk().catch(() => undefined);
   }
 
   close(): void {

@@ -62,6 +62,7 @@ export class AtifUploader {
   private inFlight = 0;
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  private warmed = false;
   private waiters: (() => void)[] = [];
 
   constructor(cfg: AtifStorageConfig, opts: UploaderOptions) {
@@ -100,6 +101,10 @@ export class AtifUploader {
    */
   fileWritten(fileName: string, info: { final: boolean }): void {
     if (this.stopped) return;
+    if (!this.warmed) {
+      this.warmed = true;
+      for (const st of this.states) st.store.warm?.();
+    }
     for (const st of this.states) {
       if (!info.final && !st.retry.uploadCheckpoints) continue;
       this.enqueue(st, fileName);
@@ -139,7 +144,7 @@ export class AtifUploader {
       for (const e of this.entries.values()) if (e.st === st) pending += 1;
       const dropped = st.dropped.gaveUp + st.dropped.vanished + st.dropped.overflow;
       const h: SinkHealth = {
-        name: `atif-storage:${st.store.name}`,
+        name: st.store.name, // as the config layer names it (src/config/outputs.ts), so status pairs them
         enabled: true,
         state: this.stopped ? 'stopped' : st.lastFailed ? 'degraded' : 'ok',
         exported: st.uploaded,

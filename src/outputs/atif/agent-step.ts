@@ -56,7 +56,8 @@ function failed(span: ToolSpan): boolean {
 export function toolResult(span: ToolSpan, resolveChild: ChildResolver, withSourceId: boolean): AtifObservationResult {
   const out: AtifObservationResult = {};
   if (withSourceId) out.source_call_id = String(span.toolCallId);
-  if (failed(span)) out.content = nonEmpty(span.error) ?? (typeof span.result === 'string' ? span.result : 'tool call failed');
+  if (span.blocked === true) out.content = `blocked: ${nonEmpty(span.deniedReason) ?? 'OpenClaw did not run this tool call'}`;
+  else if (failed(span)) out.content = nonEmpty(span.error) ?? (typeof span.result === 'string' ? span.result : 'tool call failed');
   else if (typeof span.result === 'string') out.content = span.result;
   const ref = resolveChild(span);
   if (ref) out.subagent_trajectory_ref = [ref];
@@ -66,6 +67,8 @@ export function toolResult(span: ToolSpan, resolveChild: ChildResolver, withSour
     // Without a tool call to carry them, an unattributed call's arguments live here.
     arguments: withSourceId ? undefined : jsonSafe(span.arguments),
     error: failed(span) ? true : undefined,
+    blocked: span.blocked === true ? true : undefined,
+    denied_reason: span.blocked === true ? nonEmpty(span.deniedReason) : undefined,
     status: span.status !== 'ok' ? span.status : undefined,
     duration_ms: count(span.durationMs),
     started_at: withSourceId ? undefined : isoTime(span.startTime),
@@ -167,6 +170,10 @@ export function agentStep(session: Session, run: Run, call: LlmCall, resolveChil
     status: call.status !== 'ok' ? call.status : undefined,
     error: bad ? nonEmpty(call.error) ?? `model call ${nonEmpty(call.outcome) ?? 'failed'}` : undefined,
     outcome: call.outcome !== undefined && call.outcome !== 'completed' ? call.outcome : undefined,
+    // Whether the step's conversation is what the provider received (see the trace model).
+    input_fidelity: call.inputFidelity,
+    input_proof: nonEmpty(call.inputProof),
+    plugin_originated: call.pluginOriginated === true ? true : undefined,
     marks: call.marks.map(markJson),
   });
   if (extra) step.extra = extra;

@@ -11,20 +11,23 @@ export type { AtifTrajectory, AtifMeta } from './types.ts';
 
 import type { OutputEntry } from '../registry.ts';
 import { createAtifSink as create } from './sink.ts';
+import { storageWiring } from './storage-sinks.ts';
 
-/** The registry entry: one ATIF sink when `atif` is enabled. */
+/** The registry entry: one ATIF sink when `atif` is enabled, then one entry per `atif.storage` store. */
 export const atifOutput: OutputEntry = {
   name: 'atif',
+  sampled: 'atif',
   create(config, ctx) {
     if (!config.atif?.enabled) return [];
     const enrichment = ctx.enrichment;
-    return [
-      create(config.atif, {
-        openclawVersion: ctx.openclawVersion,
-        pluginVersion: ctx.pluginVersion,
-        lane: ctx.lane,
-        ...(enrichment ? { rootExtra: (root) => enrichment.atifExtraForSession(root) as Record<string, unknown> | undefined } : {}),
-      }),
-    ];
+    const storage = storageWiring(config.atif, ctx.env ?? process.env);
+    const sink = create(config.atif, {
+      openclawVersion: ctx.openclawVersion,
+      pluginVersion: ctx.pluginVersion,
+      lane: ctx.lane,
+      ...(enrichment ? { rootExtra: (root) => enrichment.atifExtraForSession(root) as Record<string, unknown> | undefined } : {}),
+      ...(storage.onWritten ? { onWritten: storage.onWritten } : {}),
+    });
+    return [sink, ...storage.sinks(sink)];
   },
 };

@@ -18,6 +18,8 @@
 // once they have steps, usually after the parent's run ended).
 
 import type { Mark, Run, Session, ToolSpan } from '../../trace/model.ts';
+import { rootOf } from '../../trace/model.ts';
+import { annotateSteps } from './annotations.ts';
 import type { StepTotals } from './agent-step.ts';
 import { planDocument } from './document.ts';
 import type { Block, ChildLinks, DocHead, DocPlan } from './document.ts';
@@ -30,6 +32,8 @@ interface CachedRun {
   sessionMarks: number;
   /** Tool calls linked to a child, with the ref they resolved to when the run was serialized. */
   deps: { tool: ToolSpan; ref: string }[];
+  /** The run's annotation (JSON) when it was serialized; '' for none. */
+  annotation: string;
   block: Block<Buffer>;
 }
 
@@ -121,7 +125,7 @@ export class TrajectoryCache {
   render(root: Session, meta: AtifMeta, final: boolean): Rendered | undefined {
     const plan = planDocument<Buffer>(root, meta, {
       includeRun: (s, run) => final || (this.ended.get(s)?.has(run) ?? false),
-      runBlock: (s, run, prev, links, marks) => this.block(s, run, prev, links, marks, final),
+      runBlock: (s, run, prev, links, marks) => this.block(s, run, prev, links, marks, final, meta),
       markStep: (_s, step) => stepBody(step),
     });
     if (!plan) return undefined;
@@ -132,13 +136,16 @@ export class TrajectoryCache {
     return { chunks: out.done(), bytes: out.bytes, trajectoryId: plan.head.trajectory_id, sessionId: plan.head.session_id, layout };
   }
 
-  private block(session: Session, run: Run, prev: string | undefined, links: ChildLinks, marks: readonly Mark[], final: boolean): Block<Buffer> {
+  private block(session: Session, run: Run, prev: string | undefined, links: ChildLinks, marks: readonly Mark[], final: boolean, meta: AtifMeta): Block<Buffer> {
     const cached = this.runs.get(run);
+    const annotation = meta.runAnnotation?.(rootOf(session), run.runId);
+    const annotationKey = annotation ? JSON.stringify(annotation) : '';
     if (
       !final &&
       cached &&
       cached.prevSystemPrompt === prev &&
       cached.sessionMarks === marks.length &&
+      cached.annotation === annotationKey &&
       cached.deps.every((d) => refKey(links.resolve(d.tool)) === d.ref)
     ) {
       return cached.block;
@@ -150,8 +157,8 @@ export class TrajectoryCache {
       return ref;
     };
     const rs = runSteps(session, run, prev, resolve, marks);
-    const block: Block<Buffer> = { steps: rs.steps.map(stepBody), totals: rs.totals satisfies StepTotals, systemPrompt: rs.systemPrompt };
-    this.runs.set(run, { prevSystemPrompt: prev, sessionMarks: marks.length, deps, block });
+    const block: Block<Buffer> = { steps: annotateSteps(rs.steps, annotation).map(stepBody), totals: rs.totals satisfies StepTotals, systemPrompt: rs.systemPrompt };
+    this.runs.set(run, { prevSystemPrompt: prev, sessionMarks: marks.length, deps, annotation: annotationKey, block });
     return block;
   }
 }

@@ -77,6 +77,9 @@ export function runSteps(
     const step: AtifStepBody = { source: 'system', message: sp };
     const ts = isoTime(runTime(run));
     if (ts) step.timestamp = ts;
+    // The message is what the model saw; OpenClaw's own text, where different, beside it.
+    const openclaw = nonEmpty(run.openclawView?.systemPrompt);
+    if (openclaw !== undefined) step.extra = { openclaw_system_prompt: openclaw };
     steps.push(step);
     systemPrompt = sp;
   }
@@ -92,6 +95,7 @@ export function runSteps(
     status: run.status !== 'ok' ? run.status : undefined,
     error: failed ? nonEmpty(run.error) ?? 'run failed' : undefined,
     duration_ms: count(run.durationMs),
+    openclaw_prompt: nonEmpty(run.openclawView?.prompt),
     marks: marks.other.map(markJson),
   });
   if (userExtra) user.extra = userExtra;

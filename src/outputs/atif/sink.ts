@@ -12,7 +12,7 @@
 // not to its square; the final write is always an atomic replace.
 
 import { unlinkSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { AtifConfig } from '../../config/types.ts';
 import { IMMEDIATE_LANE } from '../../fanout/lane.ts';
@@ -27,7 +27,11 @@ import { pathInside } from './filename.ts';
 import { FileNamer } from './naming.ts';
 import { TrajectoryCache, sameHead } from './render.ts';
 import type { Layout, Rendered } from './render.ts';
-import type { AtifMeta } from './types.ts';
+import type { AtifMeta, JsonObject } from './types.ts';
+import type { Annotation, AnnotationTarget } from '../../trace/annotation.ts';
+import { patchDocument, record } from './annotations.ts';
+import type { SessionAnnotations } from './annotations.ts';
+import { lruGet, lruInsert } from '../../util/lru.ts';
 
 export interface AtifSinkOptions {
   openclawVersion: string;
@@ -73,14 +77,25 @@ interface FileState {
 const APPEND_FROM_BYTES = 256 * 1024;
 
 const RETRY_OTHERS_MS = 1000;
+// Finalized files an annotation can still find by session id or key (names only).
+const FINAL_FILES_KNOWN = 4096;
 
 export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): TraceSink {
   const meta: AtifMeta = {
     agentName: config.agentName,
     openclawVersion: opts.openclawVersion,
     pluginVersion: opts.pluginVersion,
-    ...(opts.rootExtra ? { rootExtra: opts.rootExtra } : {}),
   };
+  // Annotations of open sessions, rendered with them (root extra, run steps); they go with the session.
+  const annotations = new WeakMap<Session, SessionAnnotations>();
+  meta.rootExtra = (root) => {
+    const base = opts.rootExtra?.(root);
+    const a = annotations.get(root)?.session;
+    return a ? { ...base, annotations: a as unknown as JsonObject } : base;
+  };
+  meta.runAnnotation = (root, runId) => annotations.get(root)?.runs.get(runId);
+  const finalFiles = new Map<string, string>();
+  let patchChain: Promise<void> = Promise.resolve();
   const dir = path.resolve(config.outputDirectory);
   const cache = new TrajectoryCache();
   const states = new Map<Session, FileState>();
@@ -93,7 +108,7 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
   let stopped = false;
   const appendFrom = opts.appendFromBytes ?? APPEND_FROM_BYTES;
   const lane = opts.lane ?? IMMEDIATE_LANE;
-  const stats = { writes: 0, appends: 0, files: 0, finals: 0, bytes: 0, failures: 0, dropped: 0, lastFailed: false };
+  const stats = { patches: 0, writes: 0, appends: 0, files: 0, finals: 0, bytes: 0, failures: 0, dropped: 0, lastFailed: false };
   let lastSuccessTime: string | undefined;
   let lastError: SinkHealth['lastError'];
 
@@ -265,7 +280,14 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
     st.fileName = fileName;
     stats.writes += 1;
     if (previous !== fileName) stats.files += 1;
-    if (final) stats.finals += 1;
+    if (final) {
+      stats.finals += 1;
+      for (const key of [st.root.sessionId === undefined ? undefined : `id:${st.root.sessionId}`, `key:${st.root.sessionKey}`]) {
+        if (key === undefined) continue;
+        finalFiles.delete(key);
+        lruInsert(finalFiles, key, fileName, FINAL_FILES_KNOWN);
+      }
+    }
     stats.bytes += bytes;
     stats.lastFailed = false;
     lastSuccessTime = new Date().toISOString();
@@ -308,9 +330,38 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
   const flush = async (): Promise<void> => {
     for (;;) {
       const running = [...states.values()].flatMap((s) => (s.running ? [s.running] : []));
-      if (running.length === 0) return;
+      if (running.length === 0) break;
       await Promise.all(running);
     }
+    await patchChain;
+  };
+
+  /** A finalized file: read, annotate, replace (one patch at a time, in arrival order). */
+  const patchFinal = (target: AnnotationTarget, a: Annotation): void => {
+    const fileName =
+      (target.sessionId !== undefined ? lruGet(finalFiles, `id:${target.sessionId}`) : undefined) ??
+      (target.sessionKey !== undefined ? lruGet(finalFiles, `key:${target.sessionKey}`) : undefined);
+    if (fileName === undefined) {
+      report(new Error(`annotation for session ${target.sessionId ?? target.sessionKey}: no trajectory file of it is known here`));
+      return;
+    }
+    patchChain = patchChain
+      .then(() =>
+        writeSlots.run(async () => {
+          const target_ = pathInside(dir, fileName);
+          const doc = JSON.parse(await readFile(target_, 'utf8')) as Parameters<typeof patchDocument>[0];
+          if (!patchDocument(doc, target.runId, a)) throw new Error(`annotation: run ${target.runId} has no step in ${fileName}`);
+          const bytes = Buffer.from(`${JSON.stringify(doc)}\n`, 'utf8');
+          await writeFileAtomic(target_, [bytes]);
+          stats.patches += 1;
+          stats.writes += 1;
+          stats.bytes += bytes.length;
+          stats.lastFailed = false;
+          lastSuccessTime = new Date().toISOString();
+          notifyWritten(fileName, true);
+        }),
+      )
+      .catch(report);
   };
 
   const accept = (): boolean => {
@@ -341,6 +392,24 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
         // The corrected run takes the place of the one delivered: later checkpoints render it
         // (its late marks included), as the final write always did.
         cache.runEnded(session, amendment.run);
+      } catch (err) {
+        report(err);
+      }
+    },
+
+    sessionAnnotated(target: AnnotationTarget, annotation: Annotation): void {
+      try {
+        if (!accept()) return;
+        const root = target.session ? rootOf(target.session) : undefined;
+        const st = root ? states.get(root) : undefined;
+        if (root && (st || !root.closed)) {
+          let rec = annotations.get(root);
+          if (!rec) annotations.set(root, (rec = { runs: new Map() }));
+          record(rec, target.runId, annotation);
+          touch(root, false);
+          return;
+        }
+        patchFinal(target, annotation);
       } catch (err) {
         report(err);
       }
@@ -384,6 +453,7 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
           files_written: stats.files,
           checkpoints_written: stats.writes,
           checkpoints_appended: stats.appends,
+          annotation_patches: stats.patches,
           files_finalized: stats.finals,
           bytes_written: stats.bytes,
           sessions_pending: pending,

@@ -3,6 +3,8 @@
 // check the two agree.
 
 import type { Run, Session } from '../../trace/model.ts';
+import { rootOf } from '../../trace/model.ts';
+import { annotateSteps } from './annotations.ts';
 import { planDocument } from './document.ts';
 import type { DocPlan, StepSource } from './document.ts';
 import { runSteps } from './run-steps.ts';
@@ -27,7 +29,10 @@ function materialize(plan: DocPlan<AtifStepBody>): AtifTrajectory {
 export function buildTrajectory(session: Session, meta: AtifMeta, opts: BuildOptions = {}): AtifTrajectory | undefined {
   const src: StepSource<AtifStepBody> = {
     includeRun: opts.includeRun ?? (() => true),
-    runBlock: (s, run, prev, links, marks) => runSteps(s, run, prev, links.resolve, marks),
+    runBlock: (s, run, prev, links, marks) => {
+      const block = runSteps(s, run, prev, links.resolve, marks);
+      return { ...block, steps: annotateSteps(block.steps, meta.runAnnotation?.(rootOf(s), run.runId)) };
+    },
     markStep: (_s, step) => step,
   };
   const plan = planDocument(session, meta, src);

@@ -5,6 +5,7 @@
 export const ATIF_SCHEMA_VERSION = 'ATIF-v1.7';
 
 import type { Session } from '../../trace/model.ts';
+import type { Annotation } from '../../trace/annotation.ts';
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -103,4 +104,6 @@ export interface AtifMeta {
   pluginVersion: string;
   /** Extra root-level `extra` entries from other components (the adaptive plan). */
   rootExtra?: (root: Session) => JsonObject | undefined;
+  /** A run's annotation (nemoRelay.annotate), put on each of its steps' `extra.annotations`. */
+  runAnnotation?: (root: Session, runId: string) => Annotation | undefined;
 }

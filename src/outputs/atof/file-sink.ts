@@ -173,7 +173,7 @@ export class AtofFileSink {
 
   health(): SinkHealth {
     const h: SinkHealth = {
-      name: `atof:${this.cfg.name}`,
+      name: this.cfg.name,
       enabled: true,
       state: this.stopped ? 'stopped' : this.lastFailed ? 'degraded' : 'ok',
       exported: this.stats.written,

@@ -17,7 +17,6 @@ import type { Mark, Run, Session } from '../../trace/model.ts';
 import { ExportHealth } from '../otlp/export-health.ts';
 import { outputHealth } from '../otlp/sink-health.ts';
 import type { EndpointEntry } from '../otlp/sink-health.ts';
-import { withSignalPath } from '../otlp/transport.ts';
 import { CountingLogExporter, GatedProcessor, PendingCount, createOtlpLogExporter } from './exporter.ts';
 import type { Diagnostic, LogsOutputOptions } from './options.ts';
 import { SEVERITY, markRecord, parseMinimumSeverity, runMarks, sessionAttributesOf, spanContextOf } from './records.ts';
@@ -39,8 +38,8 @@ export function createLogsSink(opts: LogsOutputOptions): LogsSink {
   const minimum = parseMinimumSeverityOr(opts.minimumSeverity, (message) => (setupError = message));
 
   if (opts.enabled) {
-    for (const raw of opts.endpoints) {
-      const target = withSignalPath(raw, 'logs');
+    // The config already resolved each endpoint (a bare HTTP origin got /v1/logs).
+    for (const target of opts.endpoints) {
       const secrets = secretsOf(target.url, target.headers);
       const health = new ExportHealth(now, (e) => safeErrorMessage(e, secrets));
       const pending = new PendingCount();

@@ -14,7 +14,6 @@ import type { Run, Session } from '../../trace/model.ts';
 import { ExportHealth } from '../otlp/export-health.ts';
 import { outputHealth } from '../otlp/sink-health.ts';
 import type { EndpointEntry } from '../otlp/sink-health.ts';
-import { withSignalPath } from '../otlp/transport.ts';
 import { CountingMetricExporter, createOtlpMetricExporter } from './exporter.ts';
 import { ATTR_OUTPUT, createInstruments, recordRun } from './instruments.ts';
 import type { Instruments } from './instruments.ts';
@@ -36,8 +35,8 @@ export function createMetricsSink(opts: MetricsOutputOptions): MetricsSink {
   const interval = Math.max(1, Math.floor(opts.exportIntervalMillis));
 
   if (opts.enabled) {
-    for (const raw of opts.endpoints) {
-      const target = withSignalPath(raw, 'metrics');
+    // The config already resolved each endpoint (a bare HTTP origin got /v1/metrics).
+    for (const target of opts.endpoints) {
       const secrets = secretsOf(target.url, target.headers);
       const health = new ExportHealth(now, (e) => safeErrorMessage(e, secrets));
       endpoints.push({ endpoint: redactEndpoint(target.url), transport: target.transport, health });

@@ -6,6 +6,7 @@ import { createOtlpOutputSink } from './projections.ts';
 
 export const otlpOutput: OutputEntry = {
   name: 'otlp',
+  sampled: 'traces',
   create(config, ctx) {
     const enrichment = ctx.enrichment;
     return config.otlp

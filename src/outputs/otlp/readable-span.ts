@@ -9,7 +9,8 @@ import { hrTimeDuration, millisToHrTime } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-node';
 
-import { ERROR_TYPE, ERROR_TYPE_OTHER } from './gen-ai/names.ts';
+import { ERROR_TYPE, ERROR_TYPE_OTHER, SESSION_ID } from './gen-ai/names.ts';
+import { conversationId } from './model-facts.ts';
 import type { SpanProjection } from './projection.ts';
 import { AttributeBag } from './projection.ts';
 import type { PlannedSpan } from './span-plan.ts';
@@ -28,9 +29,30 @@ function commonAttributes(span: PlannedSpan): Attributes {
   bag.set('openclaw.session.id', subject.session.sessionId);
   // A key seen again after its session closed starts a new segment (and a new trace).
   if (subject.session.segment > 1) bag.set('openclaw.session.segment', subject.session.segment);
+  // One name every backend groups by, whatever the trace shape: the ROOT session's id, as the
+  // projections write it, so a subagent's spans stay in their root's session.
+  bag.set(SESSION_ID, conversationId(subject.root));
   if (subject.kind !== 'session') bag.set('openclaw.run.id', subject.run.runId);
-  if (subject.kind === 'llm') bag.set('openclaw.model_call.id', subject.call.callId);
-  if (subject.kind === 'tool') bag.set('openclaw.tool_call.id', subject.tool.toolCallId);
+  const placed = subject.kind === 'run' ? subject.run.trace : subject.kind === 'llm' ? subject.call.trace : undefined;
+  if (placed) {
+    bag.set('openclaw.trace.span_id', placed.openclawSpanId);
+    bag.set('openclaw.trace.parent_span_id', placed.openclawParentSpanId);
+    if (placed.parentIsExternal) bag.set('nemo_relay.trace.parent', 'openclaw.diagnostics_otel');
+  }
+  if (subject.kind === 'llm') {
+    bag.set('openclaw.model_call.id', subject.call.callId);
+    bag.set('nemo_relay.llm.input_fidelity', subject.call.inputFidelity);
+    bag.set('nemo_relay.llm.input_proof', subject.call.inputProof);
+    if (subject.call.requestTools) bag.list('nemo_relay.llm.request_tools', subject.call.requestTools);
+    if (subject.call.pluginOriginated === true) bag.set('nemo_relay.llm.plugin_originated', true);
+  }
+  if (subject.kind === 'tool') {
+    bag.set('openclaw.tool_call.id', subject.tool.toolCallId);
+    if (subject.tool.blocked === true) {
+      bag.set('nemo_relay.tool.blocked', true);
+      bag.set('nemo_relay.tool.denied_reason', subject.tool.deniedReason);
+    }
+  }
   if (span.status.code === 'error') bag.set(ERROR_TYPE, span.errorType ?? ERROR_TYPE_OTHER);
   const modelStatus =
     subject.kind === 'session' ? undefined : subject.kind === 'run' ? subject.run.status : subject.kind === 'llm' ? subject.call.status : subject.tool.status;
@@ -76,7 +98,10 @@ export function toReadableSpan(
     status,
     // Projection attributes win over the common ones only where they name the same key.
     attributes: { ...commonAttributes(span), ...projection.attributes(span) },
-    links: [],
+    links: span.links.map((l) => ({
+      context: { traceId: l.traceId, spanId: l.spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true },
+      attributes: l.attributes,
+    })),
     events,
     ended: true,
     resource,

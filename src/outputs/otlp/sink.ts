@@ -25,6 +25,7 @@ import type { Resource } from '@opentelemetry/resources';
 import { DEFAULT_MEMORY_BUDGET_BYTES } from '../../config/spool.ts';
 import type { OtlpOutputConfig } from '../../config/types.ts';
 import type { BackgroundLane } from '../../fanout/lane.ts';
+import { spanShaping } from './span-shaping.ts';
 import type { Run, Session } from '../../trace/model.ts';
 import type { SinkHealth, TraceSink } from '../../fanout/sink.ts';
 import type { BackoffOptions } from './backoff.ts';
@@ -36,7 +37,9 @@ import { createHttpTransport } from './http-transport.ts';
 import type { SpanProjection } from './projection.ts';
 import { toReadableSpan } from './readable-span.ts';
 import { redactEndpoint, safeErrorMessage, secretsOf } from './redact.ts';
-import { SpanIds, planRun, planSession } from './span-plan.ts';
+import { planSession } from './session-plan.ts';
+import { SpanIds, planRun } from './span-plan.ts';
+import { annotationSpan } from './annotation-span.ts';
 import { Spool } from './spool/spool.ts';
 import type { ExportTransport } from './export-transport.ts';
 
@@ -67,17 +70,17 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
   // The config already resolved it (the endpoint's own, else OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL).
   const transport = config.transport;
 
-  const resourceAttributes: Attributes = {
+  // The endpoint's published fields (service namespace/version, scope, mark filters, mappings, promotion, length limit).
+  const shaping = spanShaping(config);
+  const resourceAttributes: Attributes = shaping.resourceAttributes({
     ...config.resourceAttributes,
     [ATTR_SERVICE_NAME]: config.serviceName,
     ...projection.resourceAttributes?.(config),
-  };
+  });
   const resource: Resource = resourceFromAttributes(resourceAttributes);
-  const scope: InstrumentationScope = {
-    name: 'nemo-relay',
-    ...(opts.version !== undefined ? { version: opts.version } : {}),
-    ...(projection.schemaUrl !== undefined ? { schemaUrl: projection.schemaUrl } : {}),
-  };
+  const configuredScope = shaping.scope(opts.version);
+  // The semantic-conventions version the projection's names follow travels on the scope.
+  const scope: InstrumentationScope = projection.schemaUrl !== undefined ? { ...configuredScope, schemaUrl: projection.schemaUrl } : configuredScope;
   const ids = new SpanIds();
 
   let setupError: { time: number; message: string } | undefined;
@@ -141,7 +144,7 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
       setupDropped += planned.length;
       return;
     }
-    queue.offer({ count: planned.length, build: () => planned.map((s) => toReadableSpan(s, projection, resource, scope)) });
+    queue.offer({ count: planned.length, build: () => planned.map((s) => shaping.finish(toReadableSpan(s, projection, resource, scope))) });
   };
 
   const guarded = (fn: () => void): void => {
@@ -161,6 +164,16 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
       guarded(() => offerRun(session, run));
     },
 
+    sessionAnnotated(target, annotation) {
+      guarded(() => {
+        if (!queue) {
+          setupDropped += 1;
+          return;
+        }
+        queue.offer({ count: 1, build: () => [annotationSpan(target, annotation, resource, scope)] });
+      });
+    },
+
     sessionEnded(session) {
       guarded(() => {
         // Every run of the session already came through runEnded (the sink contract).
@@ -169,7 +182,7 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
           return;
         }
         const planned = planSession(session, now, ids);
-        queue.offer({ count: 1, build: () => [toReadableSpan(planned, projection, resource, scope)] });
+        queue.offer({ count: 1, build: () => [shaping.finish(toReadableSpan(planned, projection, resource, scope))] });
       });
     },
 

@@ -40,11 +40,19 @@ export interface PlannedEvent {
   attributes: Record<string, PlannedAttributeValue>;
 }
 
+/** A span link: a related span in another trace (a run's session, a subagent's spawning tool). */
+export interface PlannedLink {
+  traceId: string;
+  spanId: string;
+  attributes: Record<string, PlannedAttributeValue>;
+}
+
 export interface PlannedSpan {
   subject: SpanSubject;
   traceId: string;
   spanId: string;
   parentSpanId: string | undefined;
+  links: PlannedLink[];
   startTime: EpochMs;
   endTime: EpochMs;
   /** Which of the two times were derived (from a duration, the children, the parent or the clock). */
@@ -55,19 +63,19 @@ export interface PlannedSpan {
   events: PlannedEvent[];
 }
 
-interface Times {
+export interface Times {
   start?: EpochMs;
   end?: EpochMs;
   /** Set when the time came from the other end and OpenClaw's measured duration. */
   derived?: { start: boolean; end: boolean };
 }
 
-function finite(t: number | undefined): number | undefined {
+export function finite(t: number | undefined): number | undefined {
   return typeof t === 'number' && Number.isFinite(t) ? t : undefined;
 }
 
 /** A span's own times: the hook times, completed by OpenClaw's measured duration. */
-function ownTimes(startTime: number | undefined, endTime: number | undefined, durationMs: number | undefined): Times {
+export function ownTimes(startTime: number | undefined, endTime: number | undefined, durationMs: number | undefined): Times {
   const s = finite(startTime);
   const e = finite(endTime);
   const d = finite(durationMs);
@@ -79,7 +87,7 @@ function ownTimes(startTime: number | undefined, endTime: number | undefined, du
   return out;
 }
 
-function extent(children: Times[]): Times {
+export function extent(children: Times[]): Times {
   let start: number | undefined;
   let end: number | undefined;
   for (const c of children) {
@@ -100,7 +108,7 @@ function extent(children: Times[]): Times {
  * of itself, else its parent's start, else the clock (a span is never dropped for lack of
  * a time: an export with a guessed time and a flag beats a silent hole in the tree).
  */
-function resolve(own: Times, children: Times, parentStart: number | undefined, now: () => number) {
+export function resolve(own: Times, children: Times, parentStart: number | undefined, now: () => number) {
   let start = own.start;
   let end = own.end;
   const inferred = { start: start === undefined || own.derived?.start === true, end: end === undefined || own.derived?.end === true };
@@ -116,7 +124,7 @@ function resolve(own: Times, children: Times, parentStart: number | undefined, n
   return { startTime: start, endTime: end, timesInferred: inferred };
 }
 
-function markEvents(marks: readonly Mark[]): PlannedEvent[] {
+export function markEvents(marks: readonly Mark[]): PlannedEvent[] {
   const out: PlannedEvent[] = [];
   for (const mark of marks) {
     const time = finite(mark.time);
@@ -204,11 +212,13 @@ function toolSpan(
     traceId,
     spanId: ids.span(tool),
     parentSpanId,
+    links: [],
     ...times,
     status: okOrUnset(tool.status),
     events: markEvents(tool.marks),
   };
-  if (tool.status === 'error' || tool.error !== undefined) failure(planned, tool.error, 'ToolError', 'tool_error');
+  if (tool.blocked === true) failure(planned, tool.error ?? 'blocked', 'ToolBlocked', 'tool_blocked');
+  else if (tool.status === 'error' || tool.error !== undefined) failure(planned, tool.error, 'ToolError', 'tool_error');
   return planned;
 }
 
@@ -218,8 +228,11 @@ function toolSpan(
  */
 export function planRun(session: Session, run: Run, now: () => number, ids: SpanIds): PlannedSpan[] {
   const root = rootOf(session);
-  const traceId = ids.trace(session);
+  const sessionTraceId = ids.trace(session);
   const sessionSpanId = ids.span(session);
+  // Per-run trace mode: the run lives in OpenClaw's trace, linked to its session span.
+  const placed = run.trace !== undefined && isValidTraceId(run.trace.traceId) ? run.trace : undefined;
+  const traceId = placed?.traceId ?? sessionTraceId;
   const runOwn = ownTimes(run.startTime, run.endTime, run.durationMs);
 
   const callOwn = run.llmCalls.map((call) => ownTimes(call.startTime, call.endTime, call.durationMs));
@@ -232,7 +245,8 @@ export function planRun(session: Session, run: Run, now: () => number, ids: Span
     subject: { kind: 'run', session, root, run },
     traceId,
     spanId: runSpanId,
-    parentSpanId: sessionSpanId,
+    parentSpanId: placed ? placedParent(placed) : sessionSpanId,
+    links: placed ? [{ traceId: sessionTraceId, spanId: sessionSpanId, attributes: { 'nemo_relay.link': 'session' } }] : [],
     ...runTimes,
     status: okOrUnset(run.status),
     events: markEvents(run.marks),
@@ -248,7 +262,9 @@ export function planRun(session: Session, run: Run, now: () => number, ids: Span
       subject: { kind: 'llm', session, root, run, call },
       traceId,
       spanId: ids.span(call),
-      parentSpanId: runSpanId,
+      // Under the diagnostics-otel exporter's model-call span when it owns the traceparent.
+      parentSpanId: placed && call.trace?.parentIsExternal && call.trace.traceId === traceId ? placedParent(call.trace) : runSpanId,
+      links: [],
       ...callTimes,
       status: okOrUnset(call.status),
       events: markEvents(call.marks),
@@ -268,61 +284,14 @@ export function planRun(session: Session, run: Run, now: () => number, ids: Span
   return out;
 }
 
-function allTools(run: Run): ToolSpan[] {
+function placedParent(p: NonNullable<Run['trace']>): string | undefined {
+  return p.parentSpanId !== undefined && isValidSpanId(p.parentSpanId) ? p.parentSpanId : undefined;
+}
+
+export function allTools(run: Run): ToolSpan[] {
   const out: ToolSpan[] = [...run.orphanTools];
   for (const call of run.llmCalls) out.push(...call.tools);
   return out;
 }
 
-/**
- * The span a subagent's session hangs under: the parent's tool call that spawned it, else
- * the parent's run, else the parent session. Undefined for a top-level session.
- */
-export function parentSpanIdOfSession(session: Session, ids: SpanIds): string | undefined {
-  const parent = session.parentSession;
-  if (!parent) return undefined;
-  const link = session.parent;
-  const spawner = (match: (tool: ToolSpan) => boolean): ToolSpan | undefined => {
-    for (const run of parent.runs) {
-      const hit = allTools(run).find(match);
-      if (hit) return hit;
-    }
-    return undefined;
-  };
-  const tool =
-    (link?.toolCallId !== undefined ? spawner((t) => t.toolCallId === link.toolCallId) : undefined) ??
-    spawner((t) => t.childSessionKey === session.sessionKey);
-  if (tool) return ids.span(tool);
-  // The parent's run may not be delivered yet (still open when the child ended): the link
-  // carries the span ids the engine knew when it linked them.
-  if (link?.toolSpanId !== undefined) return ids.span({ spanId: link.toolSpanId });
-  if (link?.runId !== undefined) {
-    const run = parent.runs.find((r) => r.runId === link.runId);
-    if (run) return ids.span(run);
-  }
-  if (link?.runSpanId !== undefined) return ids.span({ spanId: link.runSpanId });
-  return ids.span(parent);
-}
-
-/** The session span, with whatever is known when the session closes (end time may be missing). */
-export function planSession(session: Session, now: () => number, ids: SpanIds): PlannedSpan {
-  const root = rootOf(session);
-  const extents: Times[] = session.runs.map((run) => ownTimes(run.startTime, run.endTime, run.durationMs));
-  for (const run of session.runs) {
-    for (const call of run.llmCalls) extents.push(ownTimes(call.startTime, call.endTime, call.durationMs));
-    for (const tool of allTools(run)) extents.push(ownTimes(tool.startTime, tool.endTime, tool.durationMs));
-  }
-  for (const child of session.children) extents.push({ start: finite(child.startTime), end: finite(child.endTime) });
-  const times = resolve(ownTimes(session.startTime, session.endTime, undefined), extent(extents), undefined, now);
-  const sessionSpan: PlannedSpan = {
-    subject: { kind: 'session', session, root },
-    traceId: ids.trace(session),
-    spanId: ids.span(session),
-    parentSpanId: parentSpanIdOfSession(session, ids),
-    ...times,
-    // A session has no success of its own; its failures live on its runs and calls.
-    status: { code: 'unset' },
-    events: markEvents(session.marks),
-  };
-  return sessionSpan;
-}
+// Session spans (and where a subagent's session hangs) are planned in session-plan.ts.

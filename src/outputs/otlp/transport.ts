@@ -7,7 +7,7 @@ import { Metadata, credentials } from '@grpc/grpc-js';
 import type { ChannelCredentials } from '@grpc/grpc-js';
 
 export type { OtlpTransport } from '../../config/types.ts';
-import type { OtlpTransport } from '../../config/types.ts';
+import type { OtlpEndpointBase, OtlpTransport } from '../../config/types.ts';
 
 export interface OtlpTlsOptions {
   /** PEM roots to trust instead of the system's (a private CA, a test's self-signed cert). */
@@ -128,18 +128,9 @@ export function httpExporterConfig(target: OtlpTarget) {
 }
 
 /**
- * OTLP/HTTP: an endpoint given as a bare origin (`http://collector:4318`) gets the signal's
- * standard path, as the published plugin does; a URL with a path is used as it is.
+ * The one mapping from a config endpoint (already resolved: env, headers, the signal's path
+ * for a bare HTTP origin) to what the exporters take.
  */
-export function withSignalPath(target: OtlpTarget, signal: 'traces' | 'metrics' | 'logs'): OtlpTarget {
-  if (target.transport !== 'http_binary') return target;
-  let url: URL;
-  try {
-    url = new URL(target.url);
-  } catch {
-    return target; // reported by the exporter factory, which names the field
-  }
-  if (url.pathname !== '/' && url.pathname !== '') return target;
-  url.pathname = `/v1/${signal}`;
-  return { ...target, url: url.toString() };
+export function targetOf(endpoint: OtlpEndpointBase, headers: Record<string, string> = endpoint.headers): OtlpTarget {
+  return { transport: endpoint.transport, url: endpoint.endpoint, headers, timeoutMillis: endpoint.timeoutMillis, compression: endpoint.compression };
 }

@@ -73,3 +73,25 @@ describe('import direction', () => {
     expect(violations).toEqual([]);
   });
 });
+
+describe('scripts and bench', () => {
+  // They ship nothing but run beside the product: what they share with the tests (the OpenClaw
+  // harness, the receivers, the scripted LLM) lives in scripts/lib/, which test/support/ re-exports.
+  const TEST = path.join(ROOT, 'test');
+  const scanned = [...files(path.join(ROOT, 'scripts')), ...files(path.join(ROOT, 'bench'))];
+
+  it('scans both folders', () => {
+    expect(scanned.some((f) => f.includes(`${path.sep}bench${path.sep}`))).toBe(true);
+    expect(scanned.some((f) => f.endsWith(path.join('scripts', 'demo.ts')))).toBe(true);
+  });
+
+  it('scripts and bench do not import test/', () => {
+    const violations = scanned.flatMap((f) =>
+      importsOf(f)
+        .map((rel) => path.resolve(SRC, rel))
+        .filter((target) => !path.relative(TEST, target).startsWith('..'))
+        .map((target) => `${path.relative(ROOT, f)} -> ${path.relative(ROOT, target)}`),
+    );
+    expect(violations).toEqual([]);
+  });
+});

@@ -11,7 +11,8 @@ import { NOT_IMPLEMENTED } from '../../../src/config/unimplemented.ts';
 const read = (p: string) => JSON.parse(readFileSync(new URL(`../../../${p}`, import.meta.url), 'utf8'));
 const manifest = read('openclaw.plugin.json');
 const hostCheck = new Ajv2020({ strict: false }).compile(manifest.configSchema);
-const ENV = { OPENCLAW_STATE_DIR: '/state', OTLP_AUTH: 'Bearer t0ken' };
+// The published v3 config names AWS_SECRET_ACCESS_KEY for its S3 store: a gateway running it has it set.
+const ENV = { OPENCLAW_STATE_DIR: '/state', OTLP_AUTH: 'Bearer t0ken', AWS_SECRET_ACCESS_KEY: 'secret' };
 
 describe('published configs', () => {
   for (const file of ['guide', 'v3-grpc', 'v4-metrics-logs']) {
@@ -50,7 +51,10 @@ describe('published configs', () => {
     expect(config.atif!.storage).toEqual([{
       type: 's3', name: 'atif.storage[0]', enabled: true, bucket: 'trajectories', key_prefix: 'openclaw/', region: 'us-east-1',
       access_key_id: 'AKIAEXAMPLE', secret_access_key_var: 'AWS_SECRET_ACCESS_KEY', endpoint_url: 'https://s3.example.com', allow_http: false,
+      // This plugin's own knobs, at their defaults.
+      timeout_millis: 30000, upload_checkpoints: false, max_attempts: 10, retry_initial_millis: 1000, retry_max_millis: 300000,
     }]);
+    expect(JSON.stringify(config)).not.toContain('"secret"');
     // Accepted-but-not-implemented fields are named, as warnings.
     expect(issues.map((i) => i.path)).toContain('/plugins/components/0/config/opentelemetry/endpoints/0/completed_span_context_ttl_millis');
     expect(JSON.stringify(issues)).not.toContain('t0ken');
@@ -71,8 +75,14 @@ describe('published configs', () => {
     expect(config.atif!.storage![1]).toMatchObject({ endpoint: 'https://ingest.example.com/atif', headers: { 'x-api': 'k' }, timeout_millis: 3000 });
     expect(config.atif).toMatchObject({ toolDefinitions: [{ name: 'exec' }], extra: { team: 'a' } });
     expect(config.atof!.sinks).toEqual([
-      { type: 'file', name: 'atof.sinks[0]', enabled: true, output_directory: '/state/nemo-relay-atof', filename: 'events.jsonl', mode: 'append' },
-      { type: 'stream', name: 'live', enabled: true, url: 'ws://127.0.0.1:9000/events', transport: 'websocket', headers: {}, timeout_millis: 10000, field_name_policy: 'replace_dots' },
+      {
+        type: 'file', name: 'atof.sinks[0]', enabled: true, output_directory: '/state/nemo-relay-atof', filename: 'events.jsonl', mode: 'append',
+        max_file_bytes: 64 * 1024 * 1024, max_file_age_millis: 24 * 3600_000, max_files: 5, max_queue_bytes: 8 * 1024 * 1024,
+      },
+      {
+        type: 'stream', name: 'live', enabled: true, url: 'ws://127.0.0.1:9000/events', transport: 'websocket', headers: {}, timeout_millis: 10000, field_name_policy: 'replace_dots',
+        max_queue_bytes: 8 * 1024 * 1024, max_queue_records: 10_000, max_batch_records: 500, retry_initial_millis: 500, retry_max_millis: 30_000,
+      },
     ]);
     expect(config.adaptive?.enabled).toBe(true);
   });

@@ -54,7 +54,12 @@ describe('engine on recorded gateway runs', () => {
     expect(tool.result).toBe('echo: hello');
     expect(tool.llmCallId).toBe(first!.callId);
     // The second call saw the first answer and the tool result, and the prompt only once.
-    expect(second!.input.map((m) => m.role).slice(-2)).toEqual(['assistant', 'tool']);
+    // As the provider got it: OpenClaw's internal-context message goes last, after the tool result.
+    expect(second!.input.map((m) => m.role).slice(-3)).toEqual(['assistant', 'tool', 'user']);
+    expect(second!.input.at(-1)!.content).toContain('<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>');
+    expect(second!.inputFidelity).toBe('exact');
+    // OpenClaw's own view, where it differs, is kept beside it.
+    expect(second!.openclawInput!.map((m) => m.role).slice(-2)).toEqual(['assistant', 'tool']);
     const prompts = second!.input.filter((m) => m.role === 'user' && m.content?.includes('please call:probe_echo'));
     expect(prompts).toHaveLength(1);
     // Run totals from llm_output agree with the per-call sum: no mismatch mark.

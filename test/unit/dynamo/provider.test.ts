@@ -142,8 +142,10 @@ describe('dynamo provider', () => {
     await instance.provider.catalog?.run(ctx('DYNAMO_API_KEY', 'profile-key'));
     await instance.provider.catalog?.run(ctx('DYNAMO_API_KEY'));
     await instance.provider.catalog?.run(ctx(undefined));
+    // What OpenClaw passes when the synthetic default is the only credential.
+    await instance.provider.catalog?.run(ctx('secretref-managed'));
     const auth = mock.requests.filter((r) => r.path === '/v1/models').map((r) => r.headers['authorization']);
-    expect(auth).toEqual(['Bearer profile-key', 'Bearer dynamo-local', 'Bearer dynamo-local']);
+    expect(auth).toEqual(['Bearer profile-key', 'Bearer dynamo-local', 'Bearer dynamo-local', 'Bearer dynamo-local']);
   });
 
   it('wraps the stream only when DYN_AGENT_TRACE is on', () => {

@@ -9,7 +9,19 @@ import * as zmq from 'zeromq';
 import { createDynamo } from '../../../src/dynamo/index.ts';
 import { ToolEventRelay } from '../../../src/dynamo/tool-relay.ts';
 import type { ToolRecord } from '../../../src/dynamo/tool-record.ts';
+import { parseHook } from '../../../src/ingest/parse.ts';
+import { parseOnce } from '../../../src/ingest/parse-once.ts';
+import { registerHooks, type HookHandler } from '../../../src/ingest/register-hooks.ts';
+import { dynamoHooks } from '../../../src/runtime/dynamo-wiring.ts';
+import type { ToolHookEvent } from '../../../src/ingest/events.ts';
 import { closedPort, identityView } from './fixtures.ts';
+
+/** What the hook table hands Dynamo: the parsed tool event (src/ingest), named or not. */
+function tool(hook: 'before_tool_call' | 'after_tool_call', event: unknown, ctx: unknown, at = Date.now()): ToolHookEvent {
+  const parsed = parseHook(hook, event, ctx, at);
+  if (!parsed.tool) throw new Error(`${hook}: no tool event`);
+  return parsed.tool;
+}
 
 const schema = JSON.parse(readFileSync(new URL('../../../schemas/dynamo-tool-event.schema.json', import.meta.url), 'utf8')) as object;
 const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
@@ -69,15 +81,13 @@ describe('tool event relay', () => {
 
     const leadCtx = { sessionKey: 'agent:main:k1', sessionId: 'S-lead', runId: 'r1' };
     const childCtx = { sessionKey: 'agent:main:subagent:c1', sessionId: 'S-child', runId: 'r2' };
-    dynamo.onToolStart({ toolCallId: 'call_1', toolName: 'exec', params: { command: 'ls' }, runId: 'r1' }, leadCtx);
+    dynamo.onToolStart(tool('before_tool_call', { toolCallId: 'call_1', toolName: 'exec', params: { command: 'ls' }, runId: 'r1' }, leadCtx, clock));
     clock += 40;
-    dynamo.onToolEnd(
-      { toolCallId: 'call_1', toolName: 'exec', params: {}, result: { content: [{ type: 'text', text: 'héllo' }] }, durationMs: 38, runId: 'r1' },
-      leadCtx,
-    );
-    dynamo.onToolStart({ toolCallId: 'call_2', toolName: 'read', params: {}, runId: 'r2' }, childCtx);
+    dynamo.onToolEnd(tool('after_tool_call', { toolCallId: 'call_1', toolName: 'exec', params: {}, result: { content: [{ type: 'text', text: 'héllo' }] }, durationMs: 38, runId: 'r1' },
+      leadCtx, clock));
+    dynamo.onToolStart(tool('before_tool_call', { toolCallId: 'call_2', toolName: 'read', params: {}, runId: 'r2' }, childCtx, clock));
     clock += 5;
-    dynamo.onToolEnd({ toolCallId: 'call_2', toolName: 'read', error: 'ENOENT: /secret/path missing', durationMs: 5, runId: 'r2' }, childCtx);
+    dynamo.onToolEnd(tool('after_tool_call', { toolCallId: 'call_2', toolName: 'read', error: 'ENOENT: /secret/path missing', durationMs: 5, runId: 'r2' }, childCtx, clock));
 
     const got = await pull.receive(4);
     expect(got.map((g) => g.topic)).toEqual(Array(4).fill('agent-tool-events'));
@@ -130,8 +140,8 @@ describe('tool event relay', () => {
       now: () => 2_000_000,
     });
     cleanups.push(() => dynamo.shutdown());
-    dynamo.onToolEnd({ toolCallId: 'orphan', toolName: 'web_fetch', result: 'abc', durationMs: 250 }, { sessionId: 'S-lead' });
-    dynamo.onToolEnd({ toolCallId: 'stopped', toolName: 'exec', error: { name: 'AbortError', message: 'aborted' } }, { sessionId: 'S-lead' });
+    dynamo.onToolEnd(tool('after_tool_call', { toolCallId: 'orphan', toolName: 'web_fetch', result: 'abc', durationMs: 250 }, { sessionId: 'S-lead' }, 2_000_000));
+    dynamo.onToolEnd(tool('after_tool_call', { toolCallId: 'stopped', toolName: 'exec', error: { name: 'AbortError', message: 'aborted' } }, { sessionId: 'S-lead' }, 2_000_000));
     const [orphan, stopped] = await pull.receive(2);
     expect(orphan?.topic).toBe('custom-topic');
     expectValid(orphan?.record);
@@ -152,10 +162,40 @@ describe('tool event relay', () => {
     const pull = await bindPull();
     const dynamo = createDynamo({ identity: view, env: { DYN_AGENT_TRACE: '1', DYN_AGENT_TOOL_EVENTS_ZMQ_ENDPOINT: pull.endpoint } });
     cleanups.push(() => dynamo.shutdown());
-    dynamo.onToolStart({ toolName: 'exec' }, { sessionId: 'S-lead' });
-    dynamo.onToolStart({ toolCallId: 'x', toolName: 'exec' }, {});
-    dynamo.onToolStart(null, undefined);
+    dynamo.onToolStart(tool('before_tool_call', { toolName: 'exec' }, { sessionId: 'S-lead' }));
+    dynamo.onToolStart(tool('before_tool_call', { toolCallId: 'x', toolName: 'exec' }, {}));
+    dynamo.onToolStart(tool('before_tool_call', null, undefined));
     expect(dynamo.status().toolRelay).toMatchObject({ sent: 0, records: { withoutToolCallId: 2, unattributed: 1 } });
+  });
+
+  it('through the hook table alone (observability off): nameless tools, error classes, one parse shared', async () => {
+    const pull = await bindPull();
+    const dynamo = createDynamo({ identity: view, env: { DYN_AGENT_TRACE: '1', DYN_AGENT_TOOL_EVENTS_ZMQ_ENDPOINT: pull.endpoint } });
+    cleanups.push(() => dynamo.shutdown());
+    const handlers = new Map<string, HookHandler>();
+    const seen: unknown[] = [];
+    // A second consumer in the same delivery gets the very parse Dynamo made, not a new one.
+    const witness = { after_tool_call: (e: unknown, c: unknown) => void seen.push(parseOnce('after_tool_call', e, c, 0)) };
+    registerHooks((name: string, h: HookHandler) => handlers.set(name, h), [dynamoHooks({}, dynamo), witness]);
+    const ctx = { sessionId: 'S-lead', runId: 'r1' };
+    handlers.get('before_tool_call')!({ toolCallId: 'anon' }, ctx);
+    handlers.get('after_tool_call')!({ toolCallId: 'anon', durationMs: 3, error: { code: 'EACCES', message: 'denied /home/x' } }, ctx);
+    handlers.get('after_tool_call')!({ toolCallId: 'flagged', toolName: 'grep', result: { isError: true, content: [] } }, ctx);
+    // `error: false` means no error.
+    handlers.get('after_tool_call')!({ toolCallId: 'fine', toolName: 'grep', error: false, result: { content: [] } }, ctx);
+
+    const got = (await pull.receive(4)).map((g) => g.record) as ToolRecord[];
+    got.forEach((r) => expectValid(r));
+    expect(got.map((r) => [r.event_type, r.tool.tool_call_id, r.tool.tool_class, r.tool.status, r.tool.error_type])).toEqual([
+      ['tool_start', 'anon', 'unknown', 'running', undefined],
+      ['tool_error', 'anon', 'unknown', 'error', 'EACCES'],
+      ['tool_error', 'flagged', 'grep', 'error', 'tool_reported_error'],
+      ['tool_end', 'fine', 'grep', 'succeeded', undefined],
+    ]);
+    expect(JSON.stringify(got)).not.toContain('denied');
+    expect(seen).toHaveLength(3);
+    // The witness's own clock (0) was not used: the parse it got is Dynamo's, made at delivery.
+    expect((seen as Array<{ tool?: { at: number } }>).every((p) => (p.tool?.at ?? 0) > 0)).toBe(true);
   });
 
   it('drops and counts when no peer is there, without ever blocking the caller', async () => {

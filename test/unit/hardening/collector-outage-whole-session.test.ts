@@ -137,7 +137,7 @@ function setup(): { p: Plugin; out: string } {
   const p = setupPlugin(
     pluginConfig(out, {
       // A spool of its own per test: nothing parked by one mode is delivered during another.
-      otlp: { endpoint: front.url, timeout_millis: TIMEOUT, max_queue_size: 24, max_export_batch_size: 8, scheduled_delay_millis: 10, spool: { directory: join(out, '..', 'spool') } },
+      otlp: { endpoint: front.url, timeout_millis: TIMEOUT, max_queue_size: 64, max_export_batch_size: 8, scheduled_delay_millis: 10, spool: { directory: join(out, '..', 'spool') } },
     }),
   );
   return { p, out };

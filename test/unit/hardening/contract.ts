@@ -23,8 +23,8 @@ type Verdict = 'absent' | 'ok' | 'bad';
 
 export function judge(v: unknown, kind: Kind): Verdict {
   if (kind === 'err') {
-    // An error is a string or an {message: string}; empty means none.
-    if (v === undefined || v === null || v === '') return 'absent';
+    // An error is a string or an {message: string}; empty or false means none.
+    if (v === undefined || v === null || v === '' || v === false) return 'absent';
     if (typeof v === 'string') return 'ok';
     return isObj(v) && typeof v.message === 'string' ? 'ok' : 'bad';
   }
@@ -93,6 +93,24 @@ class Reader {
 /** Hooks whose only use is to say a run is alive; ctx.trigger is their one typed field. */
 const RUN_HOOKS = new Set(['before_agent_reply', 'before_model_resolve', 'agent_turn_prepare', 'before_prompt_build', 'before_agent_run', 'before_agent_finalize']);
 
+/** Hooks whose ctx.trace (W3C ids) places a run or a model call. */
+const TRACE_HOOKS = new Set(['agent_turn_prepare', 'before_prompt_build', 'before_agent_run', 'llm_input', 'model_call_started', 'model_call_ended', 'before_agent_finalize', 'agent_end', 'llm_output']);
+
+/** ctx.trace: an object whose traceId is 32 hex digits (else nothing more is read), span ids 16. */
+function traceContext(r: Reader): void {
+  const t = r.field(r.c, 'trace', 'obj') as Obj | undefined;
+  if (!t) return;
+  const hexId = (v: unknown, n: number) => typeof v === 'string' && new RegExp(`^[0-9a-f]{${n}}$`).test(v) && !/^0+$/.test(v);
+  const traceId = r.field(t, 'traceId', 'str');
+  if (traceId === undefined) return;
+  if (!hexId(traceId, 32)) return void r.bad++;
+  for (const key of ['spanId', 'parentSpanId']) {
+    const v = r.field(t, key, 'str');
+    if (v !== undefined && !hexId(v, 16)) r.bad++;
+  }
+  r.field(t, 'traceFlags', 'str');
+}
+
 export interface ExpectedParse {
   malformed: boolean;
   /** No event reaches the engine. */
@@ -110,6 +128,7 @@ export function expectedParse(hook: string, event: unknown, ctx: unknown): Expec
   r.chain([['e', 'runId', 'str'], ['c', 'runId', 'str']]);
   const e = r.e;
   let rejected = false;
+  if (TRACE_HOOKS.has(hook)) traceContext(r);
   switch (hook) {
     case 'gateway_start':
       break;
@@ -145,7 +164,12 @@ export function expectedParse(hook: string, event: unknown, ctx: unknown): Expec
     case 'after_tool_call':
       rejected = !r.chain([['e', 'toolName', 'str'], ['c', 'toolName', 'str']]);
       r.chain([['e', 'toolCallId', 'str'], ['c', 'toolCallId', 'str']]);
-      if (hook === 'after_tool_call') r.fields(e, { error: 'err', durationMs: 'num' });
+      if (hook === 'after_tool_call') {
+        r.fields(e, { error: 'err', durationMs: 'num' });
+        // OpenClaw's verdict on a blocked call: result.details.status, then its deniedReason.
+        const details = isObj(e.result) ? (r.field(e.result, 'details', 'obj') as Obj | undefined) : undefined;
+        if (r.field(details, 'status', 'str') === 'blocked') r.field(details, 'deniedReason', 'str');
+      }
       break;
     case 'tool_result_persist':
       break;

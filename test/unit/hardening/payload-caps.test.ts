@@ -99,7 +99,10 @@ describe('payload size caps', () => {
     expect(uncut(text)).toBe(false);
     const doc = [...report.docs.values()][0]!;
     const user = doc.steps.find((s: Doc) => s.source === 'user')!;
-    expect(user.message.endsWith(marker(PROMPT.length))).toBe(true);
+    // The message is the text the model saw (OpenClaw's Runtime block moved into it), the
+    // prompt as OpenClaw's hooks showed it stays in extra: both cut with a marker.
+    expect(user.message).toMatch(/…\[truncated by nemo-relay: \d+ bytes, limit \d+\]$/);
+    expect(user.extra.openclaw_prompt.endsWith(marker(PROMPT.length))).toBe(true);
     expect(Buffer.byteLength(user.message)).toBeLessThanOrEqual(MAX);
     const toolStep = agentSteps(doc).find((s) => s.tool_calls?.length)!;
     const result = toolStep.observation.results[0].content as string;
@@ -118,9 +121,12 @@ describe('payload size caps', () => {
       expect(mine.length, service).toBeGreaterThan(0);
       const values = mine.flatMap((s) => strings([s.attributes, s.events.map((e) => e.attributes)]));
       expect(values.some(uncut), `${service}: a field went out uncut`).toBe(false);
-      for (const bytes of [PROMPT.length, RESULT.length, RESPONSE.length]) {
+      for (const bytes of [RESULT.length, RESPONSE.length]) {
         expect(values.some((v) => v.includes(marker(bytes))), `${service}: marker for ${bytes}`).toBe(true);
       }
+      // The prompt as the model saw it: OpenClaw's Runtime block moved into it, so a bit longer.
+      const promptCut = values.flatMap((v) => [...v.matchAll(/truncated by nemo-relay: (\d+) bytes/g)].map((m) => Number(m[1])));
+      expect(promptCut.some((n) => n > PROMPT.length && n < PROMPT.length + 4096), `${service}: prompt marker`).toBe(true);
     }
     for (const req of receiver.requests) expect(req.wireBytes).toBeLessThan(1_000_000);
 

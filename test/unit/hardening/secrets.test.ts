@@ -87,8 +87,8 @@ function turnWithSecrets(tag: string): ReturnType<typeof retag> {
       case 'after_tool_call':
         e.params = { text: ALL, headers: { Authorization: SECRETS.bearer.text.split(': ')[1], 'X-Api-Key': SECRETS.openai.text }, password: 'plain-pw-value-123' };
         if (r.hook === 'after_tool_call') {
-          e.result = { content: [{ type: 'text', text: `echo: ${ALL}` }], details: { raw: ALL } };
-          // A policy block: its text also becomes a mark.
+          // A policy block: its denied reason also becomes a mark.
+          e.result = { content: [{ type: 'text', text: `echo: ${ALL}` }], details: { raw: ALL, status: 'blocked', deniedReason: `blocked by policy: ${ALL}` } };
           e.error = `blocked by policy: ${ALL}`;
         }
         break;

@@ -1,6 +1,7 @@
-// The three pieces composed as the runtime will compose them after the merge, in process: a
-// recorded gateway stream drives the real runtime; the ATIF sink's onWritten feeds the
-// uploader (s3rver bucket + HTTP store); the ATOF journal (file + websocket) sees every hook.
+// The three pieces as the runtime composes them, in process: a recorded gateway stream drives
+// the real runtime built from one config (the output registry: the ATIF sink's onWritten
+// feeds the uploader, s3rver bucket + HTTP store; the ATOF journal, file + websocket, is fed
+// by dispatch).
 // Then: every local ATIF file has an identical object and an identical HTTP body, the journal
 // and the websocket hold every hook event, and replaying the journal rebuilds equal files.
 
@@ -13,13 +14,11 @@ import S3rver from 's3rver';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { sequentialIds } from '../../../src/correlate/ids.ts';
-import { createAtifSink } from '../../../src/outputs/atif/sink.ts';
 import { validateAtif } from '../../../src/outputs/atif/validate.ts';
-import { AtifUploader, parseAtifStorage } from '../../../src/outputs/atif-storage/index.ts';
-import { AtofJournal, parseAtof, type AtofMark } from '../../../src/outputs/atof/index.ts';
+import type { AtofMark } from '../../../src/outputs/atof/index.ts';
+import { OUTPUTS } from '../../../src/outputs/registry.ts';
 import { replayCommand } from '../../../src/replay/replay-command.ts';
 import { Runtime } from '../../../src/runtime/runtime.ts';
-import { CapturePolicy } from '../../../src/trace/capture.ts';
 import { CaptureServer, until } from '../../support/capture-server.ts';
 import { readRecording } from '../../support/replay.ts';
 
@@ -61,13 +60,9 @@ it('ATIF + S3 + HTTP + ATOF file and websocket, then replay: all copies identica
       { type: 'stream', url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, transport: 'websocket', name: 'collector' },
     ],
   };
-  const uploader = new AtifUploader(parseAtifStorage(atifSection, env)!, { atifDir });
   const records = readRecording(path.join(import.meta.dirname, '../../../fixtures/gateway-subagent.jsonl'));
   let clock = records[0]!.ts;
-  // config/load.ts does not know `atif.storage` and `atof` until the merge wires them: the
-  // runtime gets the ATIF section without them, the new modules parse their own sections.
-  const { storage: _storage, ...atifForLoader } = atifSection;
-  const rawConfig = { plugins: { version: 1, components: [{ kind: 'observability', enabled: true, config: { version: 1, atif: atifForLoader } }] } };
+  const rawConfig = { plugins: { version: 1, components: [{ kind: 'observability', enabled: true, config: { version: 1, atif: atifSection, atof: atofSection } }] } };
   const rt = new Runtime({
     rawConfig,
     env,
@@ -76,29 +71,22 @@ it('ATIF + S3 + HTTP + ATOF file and websocket, then replay: all copies identica
     openclawVersion: '2026.9.6',
     now: () => clock,
     ids: sequentialIds(),
-    // The merge wires exactly this: the ATIF sink tells the uploader about each written file.
-    outputs: [
-      {
-        name: 'atif',
-        create: (config, ctx) => [createAtifSink(config.atif!, { openclawVersion: '2026.9.6', pluginVersion: '0.1.0', lane: ctx.lane, onWritten: (f, final) => uploader.fileWritten(f, { final }) })],
-      },
-    ],
+    outputs: OUTPUTS,
   });
-  expect(rt.loaded.invalid).toBe(false);
-  const journal = new AtofJournal(parseAtof(atofSection, env)!, new CapturePolicy(rt.loaded.config.capture));
-  journal.openclawVersion = '2026.9.6';
+  expect(rt.loaded.issues).toEqual([]);
+  expect(rt.journal).toBeDefined();
   for (const r of records) {
     clock = r.ts;
     rt.tick();
-    rt.dispatch(r.hook, r.event, r.ctx); // the ingest stage: ...
-    journal.record(r.hook, r.event, r.ctx, r.ts); // ... and the journal beside it
+    rt.dispatch(r.hook, r.event, r.ctx);
   }
   clock += 60_000;
   rt.tick();
   await rt.flush();
+  // Status shows one entry per store and per journal sink, by their config names.
+  const health = () => new Map(rt.sinkHealth().map((h) => [h.name, h]));
+  expect([...health().keys()]).toEqual(['atif', 'atif.storage[0]', 'atif.storage[1]', 'atof.sinks[0]', 'collector']);
   await rt.stop('gateway_stop', 30_000);
-  await uploader.flush();
-  await journal.flush();
   await until(() => wsGot.length === records.length, 10_000, 'websocket records');
 
   // ATIF: local files, bucket objects and HTTP bodies are the same bytes.
@@ -115,13 +103,13 @@ it('ATIF + S3 + HTTP + ATOF file and websocket, then replay: all copies identica
     expect(bodies[0]!.body.equals(local)).toBe(true);
   }
   c.destroy();
-  for (const h of uploader.health()) expect(h).toMatchObject({ state: 'ok', exported: files.length, failures: 0, dropped: 0, queueDepth: 0 });
+  for (const n of ['atif.storage[0]', 'atif.storage[1]']) expect(health().get(n)).toMatchObject({ state: 'stopped', exported: files.length, failures: 0, dropped: 0, queueDepth: 0 });
 
   // ATOF: the file and the websocket hold every hook event, in order.
   const lines = (await readFile(path.join(tmp, 'events.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as AtofMark);
   expect(lines.map((l) => l.data.hook)).toEqual(records.map((r) => r.hook));
   expect(wsGot.map((m) => (JSON.parse(m) as AtofMark).data.hook)).toEqual(records.map((r) => r.hook));
-  for (const h of journal.health()) expect(h).toMatchObject({ state: 'ok', exported: records.length, dropped: 0 });
+  for (const n of ['atof.sinks[0]', 'collector']) expect(health().get(n)).toMatchObject({ state: 'stopped', exported: records.length, dropped: 0 });
 
   // Replay: the journal alone rebuilds the same trajectories.
   const replayed = path.join(tmp, 'replayed');
@@ -135,8 +123,6 @@ it('ATIF + S3 + HTTP + ATOF file and websocket, then replay: all copies identica
   expect(again).toEqual(files);
   for (const f of files) expect(JSON.parse(await readFile(path.join(replayed, f), 'utf8'))).toEqual(JSON.parse(await readFile(path.join(atifDir, f), 'utf8')));
 
-  await uploader.shutdown();
-  await journal.shutdown();
   await http.stop();
   await new Promise((r) => wss.close(r));
 });

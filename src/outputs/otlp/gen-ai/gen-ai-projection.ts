@@ -13,7 +13,7 @@ import type { SpanProjection } from '../projection.ts';
 import type { PlannedSpan, SpanSubject } from '../span-plan.ts';
 import { finishReason, inputMessages, outputMessages, systemInstructions } from './gen-ai-messages.ts';
 import type { GenAiMessage } from './gen-ai-messages.ts';
-import { GEN_AI, GEN_AI_OPERATION, GEN_AI_TOOL_TYPE_FUNCTION, SEMCONV_SCHEMA_URL } from './names.ts';
+import { GEN_AI, GEN_AI_OPERATION, GEN_AI_TOOL_TYPE_FUNCTION, SEMCONV_SCHEMA_URL, SESSION_ID } from './names.ts';
 
 export { GEN_AI, GEN_AI_OPERATION } from './names.ts';
 
@@ -34,10 +34,13 @@ function provider(bag: AttributeBag, semconv: GenAiSemconv, value: string | unde
 }
 
 function agent(bag: AttributeBag, session: Session): void {
+  let root = session;
+  while (root.parentSession) root = root.parentSession;
   bag
     .set(GEN_AI.AGENT_NAME, agentName(session))
     .set(GEN_AI.AGENT_ID, session.agentId)
-    .set(GEN_AI.CONVERSATION_ID, conversationId(session));
+    .set(GEN_AI.CONVERSATION_ID, conversationId(session))
+    .set(SESSION_ID, conversationId(root));
 }
 
 /** Tool arguments as the attribute wants them: JSON text, or the capture marker untouched. */

@@ -10,7 +10,8 @@ import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAtifSink } from '../../../../src/outputs/atif/sink.ts';
 import { validateAtif } from '../../../../src/outputs/atif/validate.ts';
-import { AtifUploader, JOURNAL_NAME, parseAtifStorage } from '../../../../src/outputs/atif-storage/index.ts';
+import { AtifUploader, JOURNAL_NAME } from '../../../../src/outputs/atif-storage/index.ts';
+import { atifStorage as parseAtifStorage, loadAtifStorage } from '../../../support/storage-config.ts';
 import { CaptureServer, until } from '../../../support/capture-server.ts';
 import { readRecording, replay } from '../../../support/replay.ts';
 
@@ -86,7 +87,7 @@ describe('atif.storage uploads', () => {
       expect(posted[0]!.headers).toMatchObject({ 'content-type': 'application/json', authorization: 'Bearer t0ken', 'x-team': 'rl' });
     }
     const [h3, hh] = up.health();
-    expect(h3).toMatchObject({ name: 'atif-storage:storage[0]', state: 'ok', exported: files.length, failures: 0, dropped: 0, queueDepth: 0 });
+    expect(h3).toMatchObject({ name: 'atif.storage[0]', state: 'ok', exported: files.length, failures: 0, dropped: 0, queueDepth: 0 });
     expect(hh).toMatchObject({ state: 'ok', exported: files.length, failures: 0 });
     // The journal is private and, after a restart, empty: nothing is owed.
     expect((await stat(path.join(dir, JOURNAL_NAME))).mode & 0o777).toBe(0o600);
@@ -213,7 +214,8 @@ describe('atif.storage uploads', () => {
     const files = await writeAtif(dir, undefined);
     // A real process that exits right after the final writes, as `openclaw agent --local` does.
     const script = [
-      `import { AtifUploader, parseAtifStorage } from ${JSON.stringify(path.join(import.meta.dirname, '../../../../src/outputs/atif-storage/index.ts'))};`,
+      `import { AtifUploader } from ${JSON.stringify(path.join(import.meta.dirname, '../../../../src/outputs/atif-storage/index.ts'))};`,
+      `import { atifStorage as parseAtifStorage } from ${JSON.stringify(path.join(import.meta.dirname, '../../../support/storage-config.ts'))};`,
       `const up = new AtifUploader(parseAtifStorage({ storage: { type: 'http', endpoint: ${JSON.stringify(http.url)} } }, {}), { atifDir: ${JSON.stringify(dir)} });`,
       `process.on('exit', () => up.exitSync());`,
       `for (const f of ${JSON.stringify(files)}) up.fileWritten(f, { final: true });`,
@@ -243,29 +245,41 @@ describe('atif.storage uploads', () => {
   });
 });
 
-describe('atif.storage config', () => {
+describe('atif.storage config (through loadConfig)', () => {
+  const errors = (section: Record<string, unknown>, env: Record<string, string> = {}) => loadAtifStorage(section, env).issues.map((i) => `${i.path} ${i.message}`).join('\n');
   it('refuses plain http endpoint_url unless allow_http, and names the field', () => {
-    expect(() => parseAtifStorage({ storage: { type: 's3', bucket: 'b', endpoint_url: 'http://127.0.0.1:9000' } }, {})).toThrow(/atif\.storage\.endpoint_url: .*allow_http/);
-    expect(parseAtifStorage({ storage: { type: 's3', bucket: 'b', endpoint_url: 'http://127.0.0.1:9000', allow_http: true } }, {})!.stores[0]).toMatchObject({ endpointUrl: 'http://127.0.0.1:9000' });
+    expect(errors({ storage: { type: 's3', bucket: 'b', endpoint_url: 'http://127.0.0.1:9000' } })).toMatch(/atif\/storage .*allow_http/);
+    expect(parseAtifStorage({ storage: { type: 's3', bucket: 'b', endpoint_url: 'http://127.0.0.1:9000', allow_http: true } }).stores[0]).toMatchObject({ endpointUrl: 'http://127.0.0.1:9000' });
   });
 
   it('takes the secret from the env var named by secret_access_key_var, else the default chain', () => {
-    expect(() => parseAtifStorage({ storage: { type: 's3', bucket: 'b', access_key_id: 'AK', secret_access_key_var: 'MISSING' } }, {})).toThrow(/secret_access_key_var: expected environment variable MISSING/);
-    const s = parseAtifStorage({ storage: { type: 's3', bucket: 'b', access_key_id: 'AK', secret_access_key_var: 'S', session_token_var: 'T' } }, { S: 'sec', T: 'tok' })!;
+    expect(errors({ storage: { type: 's3', bucket: 'b', access_key_id: 'AK', secret_access_key_var: 'MISSING' } })).toMatch(/secret_access_key_var: environment variable MISSING is not set/);
+    expect(loadAtifStorage({ storage: { type: 's3', bucket: 'b', access_key_id: 'AK', secret_access_key_var: 'MISSING' } }).storage).toBeUndefined();
+    const s = parseAtifStorage({ storage: { type: 's3', bucket: 'b', access_key_id: 'AK', secret_access_key_var: 'S', session_token_var: 'T' } }, { S: 'sec', T: 'tok' });
     expect(s.stores[0]).toMatchObject({ credentials: { accessKeyId: 'AK', secretAccessKey: 'sec', sessionToken: 'tok' } });
-    expect(parseAtifStorage({ storage: { type: 's3', bucket: 'b' } }, {})!.stores[0]).not.toHaveProperty('credentials');
-    expect(() => parseAtifStorage({ storage: [{ type: 's3' }] }, {})).toThrow(/atif\.storage\[0\]\.bucket: expected a non-empty string/);
-    expect(() => parseAtifStorage({ storage: { type: 'ftp' } }, {})).toThrow(/atif\.storage\.type: expected "s3" or "http"/);
+    expect(parseAtifStorage({ storage: { type: 's3', bucket: 'b' } }).stores[0]).not.toHaveProperty('credentials');
+    expect(errors({ storage: [{ type: 's3' }] })).toMatch(/atif\/storage\/0/);
+    expect(errors({ storage: { type: 'ftp' } })).toMatch(/atif\/storage/);
   });
 
-  it('reads header_file as Name: value lines or a JSON object; rejects a header set twice', async () => {
+  it('takes the upload knobs from the store, else the atif section, else the defaults; names are unique', () => {
+    const s = parseAtifStorage({ upload_checkpoints: true, max_attempts: 3, storage: [{ type: 'http', endpoint: 'http://h/', name: 'a', retry_initial_millis: 7 }, { type: 'http', endpoint: 'http://h/', name: 'b', max_attempts: 5, upload_checkpoints: false }] });
+    expect(s.stores.map((x) => x.retry)).toEqual([
+      { uploadCheckpoints: true, maxAttempts: 3, retryInitialMillis: 7, retryMaxMillis: 300_000 },
+      { uploadCheckpoints: false, maxAttempts: 5, retryInitialMillis: 1000, retryMaxMillis: 300_000 },
+    ]);
+    const dup = loadAtifStorage({ storage: [{ type: 'http', endpoint: 'http://h/', name: 'x' }, { type: 'http', endpoint: 'http://g/', name: 'x' }] });
+    expect(dup.issues.map((i) => i.message).join()).toMatch(/another entry is also named "x"/);
+    expect(dup.storage!.stores).toHaveLength(1);
+  });
+
+  it('reads header_file as Name: value lines or a JSON object', async () => {
     const lines = path.join(tmp, 'headers.txt');
     await writeFile(lines, '# team token\nAuthorization: Bearer abc\n\nX-Org: nv\n');
     const json = path.join(tmp, 'headers.json');
     await writeFile(json, '{"x-json": "1"}');
-    expect(parseAtifStorage({ storage: { type: 'http', endpoint: 'http://h/', header_file: lines } }, {})!.stores[0]).toMatchObject({ headers: { authorization: 'Bearer abc', 'x-org': 'nv' } });
-    expect(parseAtifStorage({ storage: { type: 'http', endpoint: 'http://h/', header_file: json } }, {})!.stores[0]).toMatchObject({ headers: { 'x-json': '1' } });
-    expect(() => parseAtifStorage({ storage: { type: 'http', endpoint: 'http://h/', header_file: lines, headers: { authorization: 'x' } } }, {})).toThrow(/set more than once/);
-    expect(() => parseAtifStorage({ storage: { type: 'http', endpoint: 'http://h/', header_env: { authorization: 'NOPE' } } }, {})).toThrow(/header_env\.authorization: expected environment variable NOPE/);
+    expect(parseAtifStorage({ storage: { type: 'http', endpoint: 'http://h/', header_file: lines } }).stores[0]).toMatchObject({ headers: { Authorization: 'Bearer abc', 'X-Org': 'nv' } });
+    expect(parseAtifStorage({ storage: { type: 'http', endpoint: 'http://h/', header_file: json } }).stores[0]).toMatchObject({ headers: { 'x-json': '1' } });
+    expect(errors({ storage: { type: 'http', endpoint: 'http://h/', header_env: { authorization: 'NOPE' } } })).toMatch(/header_env\/authorization .*NOPE is not set/);
   });
 });

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../../../src/config/load.ts';
-import { AtofJournal, parseAtof, replaceDots, type AtofMark } from '../../../../src/outputs/atof/index.ts';
+import { AtofJournal, replaceDots, type AtofMark } from '../../../../src/outputs/atof/index.ts';
+import { atof as parseAtof, loadAtof } from '../../../support/storage-config.ts';
 import { CapturePolicy } from '../../../../src/trace/capture.ts';
 import { CaptureServer, until } from '../../../support/capture-server.ts';
 import { canMount, withTinyTmpfs } from '../../../support/mounts.ts';
@@ -100,7 +101,8 @@ describe('ATOF file sink', () => {
   it('exitSync: a process that exits right after its hooks still journals every one of them', async () => {
     const file = path.join(tmp, 'exit/e.jsonl');
     const script = [
-      `import { AtofJournal, parseAtof } from ${JSON.stringify(path.join(import.meta.dirname, '../../../../src/outputs/atof/index.ts'))};`,
+      `import { AtofJournal } from ${JSON.stringify(path.join(import.meta.dirname, '../../../../src/outputs/atof/index.ts'))};`,
+      `import { atof as parseAtof } from ${JSON.stringify(path.join(import.meta.dirname, '../../../support/storage-config.ts'))};`,
       `import { CapturePolicy } from ${JSON.stringify(path.join(import.meta.dirname, '../../../../src/trace/capture.ts'))};`,
       `import { loadConfig } from ${JSON.stringify(path.join(import.meta.dirname, '../../../../src/config/load.ts'))};`,
       `const j = new AtofJournal(parseAtof({ enabled: true, sinks: [{ type: 'file', output_directory: ${JSON.stringify(path.dirname(file))}, filename: 'e.jsonl' }] }, {}), new CapturePolicy(loadConfig({}, {}).config.capture));`,
@@ -271,12 +273,27 @@ describe('ATOF stream sinks', () => {
   });
 });
 
-describe('ATOF config', () => {
-  it('names the field on bad input', () => {
-    expect(() => parseAtof({ enabled: true, sinks: [] }, {})).toThrow(/atof\.sinks: expected at least one sink/);
-    expect(() => parseAtof({ enabled: true, sinks: [{ type: 'file', mode: 'rewrite' }] }, {})).toThrow(/atof\.sinks\[0\]\.mode: expected "append" or "overwrite"/);
-    expect(() => parseAtof({ enabled: true, sinks: [{ type: 'stream', url: 'http://x', transport: 'websocket' }] }, {})).toThrow(/sinks\[0\]\.url: transport websocket expects a ws or wss URL/);
-    expect(() => parseAtof({ enabled: true, sinks: [{ type: 'stream', url: 'http://x', field_name_policy: 'snake' }] }, {})).toThrow(/field_name_policy/);
-    expect(() => parseAtof({ enabled: true, sinks: [{ type: 'stream', url: 'http://x', header_env: { authorization: 'UNSET_VAR' } }] }, {})).toThrow(/header_env\.authorization/);
+describe('ATOF config (through loadConfig)', () => {
+  const errors = (section: Record<string, unknown>, env: Record<string, string> = {}) => loadAtof(section, env).issues.map((i) => `${i.path} ${i.message}`).join('\n');
+  it('names the field on bad input; the bad sink is off, the others work', () => {
+    expect(errors({ enabled: true, sinks: [] })).toMatch(/atof\/sinks .*no sinks/);
+    expect(errors({ enabled: true, sinks: [{ type: 'file', mode: 'rewrite' }] })).toMatch(/atof\/sinks\/0\/mode/);
+    expect(errors({ enabled: true, sinks: [{ type: 'stream', url: 'http://x', transport: 'websocket' }] })).toMatch(/atof\/sinks\/0 .*ws:\/\/ or wss:\/\/ URL/);
+    expect(errors({ enabled: true, sinks: [{ type: 'stream', url: 'http://x', field_name_policy: 'snake' }] })).toMatch(/field_name_policy/);
+    expect(errors({ enabled: true, sinks: [{ type: 'stream', url: 'http://x', header_env: { authorization: 'UNSET_VAR' } }] })).toMatch(/header_env\/authorization .*UNSET_VAR/);
+    expect(errors({ enabled: true, sinks: [{ type: 'file', filename: '../up.jsonl' }] })).toMatch(/atof\/sinks\/0 .*not a plain file name/);
+    const two = loadAtof({ enabled: true, sinks: [{ type: 'file', output_directory: '/tmp', name: 'j' }, { type: 'stream', url: 'http://x', name: 'j' }] });
+    expect(two.issues.map((i) => i.message).join()).toMatch(/another entry is also named "j"/);
+    expect(two.atof!.sinks.map((s) => s.type)).toEqual(['file']);
+  });
+
+  it('takes this plugin\'s own rotation, queue and batch bounds', () => {
+    const cfg = parseAtof({ sinks: [
+      { type: 'file', output_directory: '/tmp/j', filename: 'e.jsonl', max_file_bytes: 4096, max_file_age_millis: 60_000, max_files: 2, max_queue_bytes: 2048 },
+      { type: 'stream', url: 'ws://127.0.0.1:1/x', transport: 'websocket', max_queue_bytes: 4096, max_queue_records: 7, max_batch_records: 3, retry_initial_millis: 10, retry_max_millis: 20 },
+    ] });
+    expect(cfg.sinks[0]).toMatchObject({ file: '/tmp/j/e.jsonl', maxFileBytes: 4096, maxFileAgeMillis: 60_000, maxFiles: 2, maxQueueBytes: 2048 });
+    expect(cfg.sinks[1]).toMatchObject({ maxQueueBytes: 4096, maxQueueRecords: 7, maxBatchRecords: 3, retryInitialMillis: 10, retryMaxMillis: 20 });
+    expect(loadAtof({ sinks: [{ type: 'file', max_files: 2 }] }).issues.filter((i) => i.severity === 'error')).toEqual([]);
   });
 });

@@ -23,7 +23,7 @@ afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
 
-const http = (origin: string, extra: Partial<OtlpTarget> = {}): OtlpTarget => ({ transport: 'http_binary', url: origin, headers: {}, timeoutMillis: 1500, compression: 'gzip', ...extra });
+const http = (origin: string, extra: Partial<OtlpTarget> = {}): OtlpTarget => ({ transport: 'http_binary', url: `${origin}/v1/logs`, headers: {}, timeoutMillis: 1500, compression: 'gzip', ...extra });
 
 function sinkWith(endpoints: OtlpTarget[], extra: Partial<LogsOutputOptions> = {}): LogsSink {
   const s = createLogsSink({ enabled: true, endpoints, maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 20, serviceName: 'logs-test', ...extra });

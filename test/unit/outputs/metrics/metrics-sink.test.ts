@@ -20,7 +20,7 @@ afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
 
-const http = (origin: string, extra: Partial<OtlpTarget> = {}): OtlpTarget => ({ transport: 'http_binary', url: origin, headers: {}, timeoutMillis: 1500, compression: 'gzip', ...extra });
+const http = (origin: string, extra: Partial<OtlpTarget> = {}): OtlpTarget => ({ transport: 'http_binary', url: `${origin}/v1/metrics`, headers: {}, timeoutMillis: 1500, compression: 'gzip', ...extra });
 
 function sinkWith(endpoints: OtlpTarget[], extra: Partial<MetricsOutputOptions> = {}): MetricsSink {
   const s = createMetricsSink({ enabled: true, endpoints, exportIntervalMillis: 60_000, temporality: 'cumulative', serviceName: 'metrics-test', ...extra });

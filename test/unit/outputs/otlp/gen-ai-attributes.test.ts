@@ -156,10 +156,22 @@ describe('gen_ai projection', () => {
     expect(span(IDS.childCall).attributes['gen_ai.conversation.id']).toBe(CHILD_SESSION_ID);
   });
 
+  it('carries session.id (the root session, as OpenInference writes it) beside gen_ai.conversation.id', () => {
+    for (const s of ctx.spans) {
+      if (s.attributes['gen_ai.conversation.id'] === undefined) continue;
+      expect(s.attributes['session.id'], s.name).toBe(ROOT_SESSION_ID);
+    }
+    expect(span(IDS.childCall).attributes['gen_ai.conversation.id']).toBe(CHILD_SESSION_ID);
+  });
+
   it('writes no OpenInference attributes', () => {
     for (const s of ctx.spans) {
-      expect(Object.keys(s.attributes).filter((k) => k.startsWith('llm.') || k === 'openinference.span.kind' || k === 'session.id')).toEqual([]);
+      expect(Object.keys(s.attributes).filter((k) => k.startsWith('llm.') || k === 'openinference.span.kind')).toEqual([]);
     }
+  });
+
+  it('puts session.id (OTel semconv, shared with OpenInference) on every span, whatever the trace shape', () => {
+    for (const s of ctx.spans) expect(typeof s.attributes['session.id']).toBe('string');
   });
 });
 

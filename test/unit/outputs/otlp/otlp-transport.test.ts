@@ -8,7 +8,7 @@ import type { OtlpOutputConfig } from '../../../../src/config/types.ts';
 import { createOtlpOutputSink } from '../../../../src/outputs/otlp/projections.ts';
 import { createLogsSink } from '../../../../src/outputs/logs/sink.ts';
 import { createMetricsSink } from '../../../../src/outputs/metrics/sink.ts';
-import { withSignalPath } from '../../../../src/outputs/otlp/transport.ts';
+import { withSignalPath } from '../../../../src/config/otel-env.ts';
 import { loadConfig } from '../../../../src/config/load.ts';
 import { startOtlpGrpcReceiver } from '../../../support/otlp-grpc-receiver.ts';
 import { startOtlpSignalReceiver } from '../../../support/otlp-signal-receiver.ts';
@@ -53,12 +53,10 @@ describe('transport from the environment', () => {
 });
 
 describe('signal paths', () => {
-  const t = (url: string, transport: 'grpc' | 'http_binary' = 'http_binary') => ({ transport, url, headers: {}, timeoutMillis: 1, compression: 'none' as const });
-  it('adds /v1/<signal> to a bare origin over HTTP only', () => {
-    expect(withSignalPath(t('http://c:4318'), 'metrics').url).toBe('http://c:4318/v1/metrics');
-    expect(withSignalPath(t('http://c:4318/'), 'logs').url).toBe('http://c:4318/v1/logs');
-    expect(withSignalPath(t('http://c:4318/custom/path'), 'logs').url).toBe('http://c:4318/custom/path');
-    expect(withSignalPath(t('http://c:4317', 'grpc'), 'logs').url).toBe('http://c:4317');
+  it('the config adds /v1/<signal> to a bare origin (applied only to http_binary endpoints, in src/config/endpoint.ts)', () => {
+    expect(withSignalPath('http://c:4318', 'METRICS')).toBe('http://c:4318/v1/metrics');
+    expect(withSignalPath('http://c:4318/', 'LOGS')).toBe('http://c:4318/v1/logs');
+    expect(withSignalPath('http://c:4318/custom/path', 'LOGS')).toBe('http://c:4318/custom/path');
   });
 });
 
@@ -73,9 +71,9 @@ describe('isolation', () => {
     cleanup.push(() => r.close());
     const grpc = await startOtlpGrpcReceiver();
     cleanup.push(() => grpc.close());
-    const endpoint = { transport: 'http_binary' as const, url: r.origin, headers: {}, timeoutMillis: 1000, compression: 'none' as const };
-    const metrics = createMetricsSink({ enabled: true, endpoints: [endpoint], exportIntervalMillis: 60_000, temporality: 'cumulative', serviceName: 'iso' });
-    const logs = createLogsSink({ enabled: true, endpoints: [endpoint], maxQueueSize: 100, maxExportBatchSize: 10, scheduledDelayMillis: 10, serviceName: 'iso' });
+    const endpoint = (signal: string) => ({ transport: 'http_binary' as const, url: `${r.origin}/v1/${signal}`, headers: {}, timeoutMillis: 1000, compression: 'none' as const });
+    const metrics = createMetricsSink({ enabled: true, endpoints: [endpoint('metrics')], exportIntervalMillis: 60_000, temporality: 'cumulative', serviceName: 'iso' });
+    const logs = createLogsSink({ enabled: true, endpoints: [endpoint('logs')], maxQueueSize: 100, maxExportBatchSize: 10, scheduledDelayMillis: 10, serviceName: 'iso' });
     const traces = createOtlpOutputSink({ ...otlpConfig(grpc.url), transport: 'grpc' } as OtlpOutputConfig);
     const tree = buildTree();
     for (const sink of [metrics, logs, traces]) exportTree(sink, tree);

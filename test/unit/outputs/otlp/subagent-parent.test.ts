@@ -2,13 +2,16 @@
 // child ends while the parent's run is still open (so not yet delivered with its tools).
 
 import { describe, expect, it } from 'vitest';
-import { SpanIds, parentSpanIdOfSession } from '../../../../src/outputs/otlp/span-plan.ts';
+import { SpanIds } from '../../../../src/outputs/otlp/span-plan.ts';
+import { parentSpanIdOfSession, spawnerOfSession } from '../../../../src/outputs/otlp/session-plan.ts';
 import type { Session } from '../../../../src/trace/model.ts';
 import { readRecording, replay } from '../../../support/replay.ts';
 
 const fixture = (name: string) => readRecording(new URL(`../../../../fixtures/${name}`, import.meta.url).pathname);
 
 describe('subagent session parent span', () => {
+  // Per-run trace mode (the recorded runs carry OpenClaw's trace context): the spawning tool
+  // lives in its run's own trace, so the child's session span names it as its spawner (a link).
   it('is the spawning tool span, decided at the child\'s sessionEnded', () => {
     const ids = new SpanIds();
     const records = fixture('gateway-subagent.jsonl');
@@ -18,7 +21,7 @@ describe('subagent session parent span', () => {
     replay(records, {}, {
       onSessionEnded: (s: Session) => {
         if (s.parentSession) {
-          seen.push({ child: s, parent: parentSpanIdOfSession(s, ids) });
+          seen.push({ child: s, parent: spawnerOfSession(s, ids)?.spanId });
         }
       },
     });

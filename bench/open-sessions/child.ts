@@ -1,0 +1,87 @@
+// One measured open-sessions run in a fresh process: the plugin (ATIF on) gets N sessions of
+// one recorded /v1/chat/completions turn each, none of them ended (OpenClaw fires no
+// session_end for those). Floor: the settled heap of this same process with the plugin
+// registered and warmed up, before the sessions. Retained: the settled heap once every run
+// is finalized and written, minus the floor. Result over IPC.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { registerNemoRelay, type PluginApi } from '../../src/plugin.ts';
+import { fakeInstance, fire } from '../../test/support/fake-host.ts';
+import { readRecording } from '../../test/support/replay.ts';
+import { retag } from '../../test/support/streams.ts';
+import { relayConfig } from '../../test/support/plugin-config.ts';
+import { settledHeap, type MemSample } from '../replay/memory.ts';
+
+export interface OpenSessionsChildOptions {
+  sessions: number;
+  fixture: string;
+}
+
+export interface OpenSessionsChildResult {
+  sessions: number;
+  openSessions: number;
+  openRuns: number;
+  atifFiles: number;
+  floor: MemSample;
+  after: MemSample;
+  ms: number;
+}
+
+const SKIP = new Set(['gateway_start', 'gateway_stop', 'cron_changed', 'cron_reconciled', 'session_end']);
+
+async function main(): Promise<void> {
+  const o = JSON.parse(process.argv[2]!) as OpenSessionsChildOptions;
+  const dir = await mkdtemp(path.join(tmpdir(), 'nemo-relay-open-sessions-'));
+  try {
+    const config = relayConfig({ atifDir: dir });
+    const full = fakeInstance('full', config);
+    const discovery = fakeInstance('discovery', config);
+    const runtime = registerNemoRelay(full.api as unknown as PluginApi);
+    registerNemoRelay(discovery.api as unknown as PluginApi);
+    const turn = readRecording(o.fixture).filter((r) => !SKIP.has(r.hook));
+    const play = async (tag: string) => {
+      for (const r of retag(turn, tag)) fire(r.registrationMode === 'full' ? full : discovery, r.hook, r.event, r.ctx);
+    };
+    const settle = async () => {
+      for (let i = 0; i < 600 && runtime.engine.openRuns > 0; i++) {
+        await runtime.flush();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await runtime.flush();
+    };
+    // Warm-up sessions (JIT, caches, the ATIF writer), then the floor.
+    for (let i = 0; i < 50; i++) await play(`warm${i}`);
+    await settle();
+    const floor = await settledHeap();
+    const t0 = Date.now();
+    for (let i = 0; i < o.sessions; i++) {
+      await play(`s${i}`);
+      if (i % 100 === 99) await runtime.flush();
+    }
+    await settle();
+    const ms = Date.now() - t0;
+    const after = await settledHeap();
+    const { readdir } = await import('node:fs/promises');
+    const atifFiles = (await readdir(dir)).filter((f) => f.endsWith('.json')).length;
+    const result: OpenSessionsChildResult = {
+      sessions: o.sessions,
+      openSessions: runtime.engine.openSessions,
+      openRuns: runtime.engine.openRuns,
+      atifFiles,
+      floor,
+      after,
+      ms,
+    };
+    process.send?.({ type: 'result', result });
+    await runtime.stop('bench', 10_000);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,157 @@
+// The request body a provider received, rebuilt from the hooks' view with OpenClaw 2026.9.6's
+// send-side steps for `openai-completions`, and the proof that the rebuild is the real body:
+// its UTF-8 byte length against model_call_ended.requestPayloadBytes, which OpenClaw measures
+// on the body it actually sent.
+//
+// The steps (OpenClaw's transport, verified on recorded requests):
+//   (a) the `<!-- OPENCLAW_CACHE_BOUNDARY -->` line leaves the system prompt;
+//   (b) the relocatable `Runtime: …` block moves from the system prompt to the end of the
+//       first user message;
+//   (c) the runtime-context carrier (`<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>`, a `custom`
+//       message) goes last, after tool results, as a user message of text parts;
+//   (d) tool-call ids are sanitized ("strict": only A-Z a-z 0-9 kept); tools sorted by name.
+// Runs on the lane (finalize), never on a hook handler.
+
+import type { MessageIn } from '../ingest/events.ts';
+import { isObj } from '../ingest/read.ts';
+import { splitContent } from '../correlate/messages.ts';
+import type { ToolDefinition } from '../trace/model.ts';
+
+const CACHE_BOUNDARY = '<!-- OPENCLAW_CACHE_BOUNDARY -->\n';
+const RELOCATABLE = /\n\n<!-- OPENCLAW-RELOCATABLE-BOUNDARY -->\n\n([\s\S]*?)\n<!-- \/OPENCLAW-RELOCATABLE-BOUNDARY -->/;
+
+export interface OpenAiMessage {
+  role: string;
+  content: unknown;
+  tool_calls?: { id: string; type: 'function'; function: { name: string; arguments: string } }[];
+  tool_call_id?: string;
+}
+
+export interface RebuildInput {
+  model: string | undefined;
+  systemPrompt: string | undefined;
+  history: readonly unknown[];
+  prompt: string | undefined;
+  /** The run's transcript written before this call (assistant answers, tool results). */
+  transcript: readonly MessageIn[];
+  tools: readonly ToolDefinition[];
+}
+
+export interface RebuiltRequest {
+  body: Record<string, unknown>;
+  /** Why the rebuild cannot be the real body, when it knows (a sanitized-id collision). */
+  unprovable?: string;
+}
+
+export function rebuildOpenAiCompletions(input: RebuildInput): RebuiltRequest {
+  const ids = new Map<string, string>();
+  let collision: string | undefined;
+  const sanitize = (id: string): string => {
+    const clean = id.replace(/[^A-Za-z0-9]/g, '');
+    const owner = ids.get(clean);
+    if (owner !== undefined && owner !== id) collision = `sanitized tool-call ids collide (${owner}, ${id}): OpenClaw adds a hash suffix we do not rebuild`;
+    ids.set(clean, id);
+    return clean;
+  };
+
+  const messages: OpenAiMessage[] = [];
+  let runtimeBlock: string | undefined;
+  if (input.systemPrompt !== undefined) {
+    let system = input.systemPrompt.replace(CACHE_BOUNDARY, '');
+    const m = RELOCATABLE.exec(system);
+    if (m) {
+      runtimeBlock = m[1];
+      system = system.slice(0, m.index) + system.slice(m.index + m[0].length);
+    }
+    messages.push({ role: 'system', content: system });
+  }
+  const carriers: OpenAiMessage[] = [];
+  const add = (m: MessageIn) => {
+    if (m.role === 'custom') {
+      carriers.push({ role: 'user', content: [{ type: 'text', text: splitContent(m.content).text }] });
+      return;
+    }
+    const msg = toOpenAi(m, sanitize);
+    if (msg) messages.push(msg);
+  };
+  for (const h of input.history) {
+    if (isObj(h) && typeof h.role === 'string') add(h as unknown as MessageIn);
+  }
+  if (input.prompt !== undefined) messages.push({ role: 'user', content: input.prompt });
+  for (const m of input.transcript) add(m);
+  if (runtimeBlock !== undefined) {
+    const first = messages.find((m) => m.role === 'user' && typeof m.content === 'string');
+    if (first) first.content = `${first.content as string}\n\n${runtimeBlock}`;
+  }
+  messages.push(...carriers);
+
+  const body: Record<string, unknown> = { model: input.model, messages, stream: true, stream_options: { include_usage: true } };
+  if (input.tools.length > 0) {
+    body.tools = [...input.tools]
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((t) => ({ type: 'function', function: { name: t.name, description: t.description ?? '', parameters: t.parameters ?? {} } }));
+  }
+  return collision ? { body, unprovable: collision } : { body };
+}
+
+function toOpenAi(m: MessageIn, sanitize: (id: string) => string): OpenAiMessage | undefined {
+  const parts = splitContent(m.content);
+  switch (m.role) {
+    case 'assistant': {
+      const out: OpenAiMessage = { role: 'assistant', content: parts.text.length > 0 ? parts.text : null };
+      if (parts.toolCalls.length > 0) {
+        out.tool_calls = parts.toolCalls.map((tc) => ({
+          id: sanitize(tc.id),
+          type: 'function',
+          function: { name: tc.name, arguments: typeof tc.arguments === 'string' ? tc.arguments : JSON.stringify(tc.arguments ?? {}) },
+        }));
+      }
+      return out;
+    }
+    case 'toolResult':
+    case 'tool':
+      return { role: 'tool', content: parts.text, ...(m.toolCallId ? { tool_call_id: sanitize(m.toolCallId) } : {}) };
+    case 'user':
+      return { role: 'user', content: typeof m.content === 'string' ? m.content : parts.text };
+    case 'system':
+      return { role: 'system', content: parts.text };
+    default:
+      return undefined;
+  }
+}
+
+export interface Proof {
+  exact: boolean;
+  /** Envelope fields no hook shows, whose presence (and digit count) the byte length settled. */
+  inferred: string[];
+  rebuiltBytes: number;
+  /** What could not be proven, for the mark. */
+  reason?: string;
+}
+
+/**
+ * Proves a rebuilt body against OpenClaw's measured length. Two envelope fields come from
+ * the model config, which no hook carries: `tool_choice: "auto"` (added for proxy-like
+ * endpoints) and `max_completion_tokens` (an integer). A rebuild whose length matches with
+ * some of them present is proven for everything else: messages and tools, byte for byte in
+ * length. Any other difference is not explained away.
+ */
+export function proveLength(body: Record<string, unknown>, measured: number | undefined): Proof {
+  const rebuiltBytes = Buffer.byteLength(JSON.stringify(body), 'utf8');
+  if (measured === undefined) return { exact: false, inferred: [], rebuiltBytes, reason: 'model_call_ended.requestPayloadBytes was not reported' };
+  const toolChoice = body.tools !== undefined ? Buffer.byteLength(',"tool_choice":"auto"') : undefined;
+  const maxTokensBase = Buffer.byteLength(',"max_completion_tokens":');
+  for (const withChoice of toolChoice !== undefined ? [false, true] : [false]) {
+    const base = rebuiltBytes + (withChoice ? toolChoice! : 0);
+    const inferred = withChoice ? ['tool_choice'] : [];
+    if (base === measured) return { exact: true, inferred, rebuiltBytes };
+    const digits = measured - base - maxTokensBase;
+    if (digits >= 1 && digits <= 9) return { exact: true, inferred: [...inferred, `max_completion_tokens (${digits} digits)`], rebuiltBytes };
+  }
+  return {
+    exact: false,
+    inferred: [],
+    rebuiltBytes,
+    reason: `the rebuilt body is ${rebuiltBytes} bytes and OpenClaw sent ${measured}; the difference is not an unobserved envelope field`,
+  };
+}
