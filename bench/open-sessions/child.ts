@@ -8,10 +8,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { registerNemoRelay, type PluginApi } from '../../src/plugin.ts';
-import { fakeInstance, fire } from '../../test/support/fake-host.ts';
-import { readRecording } from '../../test/support/replay.ts';
-import { retag } from '../../test/support/streams.ts';
-import { relayConfig } from '../../test/support/plugin-config.ts';
+import { fakeInstance, fire } from '../../scripts/lib/fake-host.ts';
+import { readRecording } from '../../scripts/lib/replay.ts';
+import { retag } from '../../scripts/lib/streams.ts';
+import { relayConfig } from '../../scripts/lib/plugin-config.ts';
 import { settledHeap, type MemSample } from '../replay/memory.ts';
 
 export interface OpenSessionsChildOptions {

@@ -1,11 +1,10 @@
 // A recorded OpenClaw run (fixtures/gateway-tool-call.jsonl) through the real engine and ATIF
 // sink onto disk, exported to openai-chat-jsonl, against what OpenClaw really sent the LLM in
 // that run (fixtures/llm-requests-tool-call.jsonl: the scripted LLM's recorded requests).
-// Equal: the tools list, the conversation's shape, tool calls, tool results and every answer.
-// Not equal, by what the ATIF records (OpenClaw's view before its provider transport): the
-// tool-call ids (the transport rewrites `call_1_1` to `call11`), the runtime line appended to
-// the user prompt and the internal-context user messages, and cache markers in the system
-// prompt. Those differences are asserted too, so a change in either side shows up here.
+// Equal: the tools list, the conversation's shape, tool calls, tool results, every answer, and
+// the system and user text (ATIF records the text the model saw: the provider view).
+// Not equal: the tool-call ids (ATIF keeps OpenClaw's `call_1_1`, the transport sends
+// `call11`). That difference is asserted too, so a change in either side shows up here.
 
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
@@ -65,7 +64,7 @@ it('gateway-tool-call: the exported sample against the requests the LLM received
   expect(sample.messages[2]!.tool_calls![0]!.id).toBe('call_1_1');
   expect(sent[2]!.tool_calls![0]!.id).toBe('call11');
   const prompt = sample.messages[1]!.content as string;
-  expect(prompt).toBe('[Sat 2026-11-21 02:41 UTC] please call:probe_echo now');
-  expect((sent[1]!.content as string).startsWith(`${prompt}\n\nRuntime: agent=main`)).toBe(true);
-  expect(sample.messages[0]!.content).not.toBe(sent[0]!.content);
+  expect(prompt.startsWith('[Sat 2026-11-21 02:41 UTC] please call:probe_echo now\n\nRuntime: agent=main')).toBe(true);
+  expect(prompt).toBe(sent[1]!.content);
+  expect(sample.messages[0]!.content).toBe(sent[0]!.content);
 });

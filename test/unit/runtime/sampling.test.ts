@@ -25,6 +25,8 @@ async function run(sampling: Record<string, unknown> | undefined, env: Record<st
   cleanup.push(() => rm(dir, { recursive: true, force: true }));
   const rawConfig = {
     ...(sampling ? { sampling } : {}),
+    // One trace per session tree, so "the whole tree" is one trace id to count.
+    correlation: { traceMode: 'per_session' },
     plugins: {
       version: 1,
       components: [

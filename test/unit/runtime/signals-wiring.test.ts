@@ -70,8 +70,7 @@ it('v4 metrics + logs + gRPC traces from the runtime; a dead metrics endpoint de
   cleanup.push(() => rt.stop('test', 5000));
   expect(rt.loaded.invalid).toBe(false);
   expect(rt.loaded.issues.filter((i) => /metrics|logs/.test(i.path))).toEqual([]);
-  // The runtime's first sink is the session directory (nemoRelay.annotate), not an output.
-  expect(rt.sinks.map((s) => s.name).filter((n) => n !== 'annotate-directory')).toEqual(['opentelemetry.endpoints[0]', 'opentelemetry.metrics', 'opentelemetry.logs']);
+  expect(rt.sinkHealth().map((s) => s.name)).toEqual(['opentelemetry.endpoints[0]', 'opentelemetry.metrics', 'opentelemetry.logs']);
 
   for (const r of records) {
     clock = r.ts;
