@@ -5,10 +5,32 @@
 // Objects shared inside the run (each call's input repeats the conversation so far) are
 // copied once and stay shared in the copy, so a run of n calls costs O(n) copies, not O(n^2).
 
-import type { Run, RunAmendment } from '../trace/model.ts';
+import type { Run, RunAmendment, Session } from '../trace/model.ts';
 
 export function snapshotRun(run: Run): Run {
   return deepFrozenCopy(run, new Map()) as Run;
+}
+
+/**
+ * A fresh, deeply frozen copy of the whole session tree `session` belongs to (parent and
+ * children are snapshots too, linked to each other), returned at `session`'s place in it.
+ * The runs a session holds are already frozen snapshots: they are shared, not copied, so
+ * this costs the tree's sessions, marks and tool lists, not its conversation.
+ */
+export function snapshotSession(session: Session): Session {
+  const seen = new Map<object, unknown>();
+  const visited = new Set<Session>();
+  const stack: Session[] = [session];
+  // Walk the tree (parents and children) once to mark every delivered run as shared.
+  while (stack.length > 0 && visited.size < 100_000) {
+    const s = stack.pop()!;
+    if (visited.has(s)) continue;
+    visited.add(s);
+    for (const run of s.runs) if (Object.isFrozen(run)) seen.set(run, run);
+    if (s.parentSession) stack.push(s.parentSession);
+    for (const c of s.children) stack.push(c);
+  }
+  return deepFrozenCopy(session, seen) as Session;
 }
 
 /** Freezes `value` and everything reachable from it, copying plain objects and arrays. */
@@ -39,4 +61,4 @@ export function isDeepFrozen(value: unknown, seen = new Set<object>()): boolean 
   return true;
 }
 
-export type { Run, RunAmendment };
+export type { Run, RunAmendment, Session };

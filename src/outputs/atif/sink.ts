@@ -51,6 +51,11 @@ interface OnDisk {
 }
 
 interface FileState {
+  /**
+   * The latest object this sink was given for the root: the live session (runEnded) or a
+   * frozen snapshot of its tree (sessionEnded). Either renders the same steps; the state
+   * itself is keyed by the root's span id, which both share.
+   */
   root: Session;
   /** Something changed since the last render started. */
   dirty: boolean;
@@ -83,7 +88,8 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
   };
   const dir = path.resolve(config.outputDirectory);
   const cache = new TrajectoryCache();
-  const states = new Map<Session, FileState>();
+  // Root session span id -> its file's state (span ids are unique per session, subagents included).
+  const states = new Map<string, FileState>();
   const names = new FileNamer(dir, config.filenameTemplate);
   const failing = new Set<FileState>();
   // Few files are written at a time: each write is several libuv threadpool jobs (fsync
@@ -111,9 +117,10 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
   const touch = (from: Session, final: boolean): void => {
     const root = rootOf(from);
     // An ancestor that had its own file before its lineage was known moves into the root's.
-    for (let s = from, depth = 0; s !== root && depth < 64; s = s.parentSession ?? root, depth++) evict(s);
-    let st = states.get(root);
-    if (!st) states.set(root, (st = newState(root, names.ownedBy(root))));
+    for (let s = from, depth = 0; s !== root && s.spanId !== root.spanId && depth < 64; s = s.parentSession ?? root, depth++) evict(s);
+    let st = states.get(root.spanId);
+    if (!st) states.set(root.spanId, (st = newState(root, names.ownedBy(root))));
+    st.root = root;
     st.dirty = true;
     if (final) st.final = true;
     kick(st);
@@ -128,10 +135,12 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
 
   /** If `s` (now a subagent) has a file or a writer of its own, let its drain remove it. */
   const evict = (s: Session): void => {
-    let stale = states.get(s);
+    let stale = states.get(s.spanId);
     const file = names.ownedBy(s);
     if (!stale && file === undefined) return;
-    if (!stale) states.set(s, (stale = newState(s, file)));
+    if (!stale) states.set(s.spanId, (stale = newState(s, file)));
+    // The newer object knows the lineage that makes it stale.
+    stale.root = s;
     stale.dirty = true;
     kick(stale);
   };
@@ -140,7 +149,7 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
   const evictDescendants = (s: Session, depth: number): void => {
     if (depth > 16) return;
     for (const c of s.children) {
-      if (c === s) continue;
+      if (c === s || c.spanId === s.spanId) continue;
       evict(c);
       evictDescendants(c, depth + 1);
     }
@@ -162,8 +171,8 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
       if (st.dirty && !st.failed) kick(st);
       // Dropped only here, with no write in flight, so a late event can never start a second
       // writer for the same file.
-      else if (st.finished && states.get(st.root) === st) {
-        states.delete(st.root);
+      else if (st.finished && states.get(st.root.spanId) === st) {
+        states.delete(st.root.spanId);
         failing.delete(st);
       }
     });
@@ -199,7 +208,7 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
 
   /** The session turned out to be a subagent (lineage arrived late): it lives in its root's file now. */
   const adopt = async (st: FileState): Promise<void> => {
-    states.delete(st.root);
+    if (states.get(st.root.spanId) === st) states.delete(st.root.spanId);
     if (st.fileName) {
       await unlink(pathInside(dir, st.fileName)).catch(() => undefined);
       names.release(st.root, st.fileName);
@@ -350,7 +359,7 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
       try {
         if (!accept()) return;
         // Children close before their root; only the root's end finalizes the file.
-        touch(session, rootOf(session) === session);
+        touch(session, rootOf(session).spanId === session.spanId);
       } catch (err) {
         report(err);
       }
