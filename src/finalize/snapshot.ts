@@ -14,9 +14,14 @@ export function snapshotRun(run: Run): Run {
 /**
  * A fresh, deeply frozen copy of the whole session tree `session` belongs to (parent and
  * children are snapshots too, linked to each other), returned at `session`'s place in it.
- * The runs a session holds are already frozen snapshots: they are shared, not copied, so
- * this costs the tree's sessions, marks and tool lists, not its conversation.
+ * The runs a session holds are already frozen snapshots: they are shared, not copied, and so
+ * are tool lists already copied once, so this costs the tree's sessions and marks, not its
+ * conversation. Built on the lane (the engine defers sessionEnded), never in a hook handler.
  */
+// The engine replaces a session's tool list (runs.ts), never changes it in place, and every
+// session of a tree repeats it at each snapshot: one frozen copy per list object, shared.
+const frozenTools = new WeakMap<object, unknown>();
+
 export function snapshotSession(session: Session): Session {
   const seen = new Map<object, unknown>();
   const visited = new Set<Session>();
@@ -27,10 +32,17 @@ export function snapshotSession(session: Session): Session {
     if (visited.has(s)) continue;
     visited.add(s);
     for (const run of s.runs) if (Object.isFrozen(run)) seen.set(run, run);
+    const tools = typeof s.tools === 'object' && s.tools !== null ? frozenTools.get(s.tools) : undefined;
+    if (tools !== undefined) seen.set(s.tools, tools);
     if (s.parentSession) stack.push(s.parentSession);
     for (const c of s.children) stack.push(c);
   }
-  return deepFrozenCopy(session, seen) as Session;
+  const copy = deepFrozenCopy(session, seen) as Session;
+  for (const s of visited) {
+    const done = typeof s.tools === 'object' && s.tools !== null ? seen.get(s.tools) : undefined;
+    if (done !== undefined && !frozenTools.has(s.tools)) frozenTools.set(s.tools, done);
+  }
+  return copy;
 }
 
 /** Freezes `value` and everything reachable from it, copying plain objects and arrays. */
