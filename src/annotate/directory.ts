@@ -62,7 +62,8 @@ export class SessionDirectory implements TraceSink {
   private entry(session: Session): Entry {
     let e = (session.sessionId !== undefined ? this.byId.get(session.sessionId) : undefined) ?? this.byKey.get(session.sessionKey);
     // A key seen again after its session closed is a new segment (a new trace): a new entry.
-    if (!e || e.traceId !== rootOf(session).traceId || (e.session && e.session !== session)) {
+    // By span id, not identity: sessionEnded gets a frozen snapshot, not the live record.
+    if (!e || e.traceId !== rootOf(session).traceId || (e.session && e.session.spanId !== session.spanId)) {
       e = { sessionKey: session.sessionKey, traceId: rootOf(session).traceId, spanId: session.spanId, runs: new Map() };
     }
     if (!session.closed) e.session = session;

@@ -2,6 +2,7 @@
 // the sessionId index, segments of a reused key, and closing (children first, runs before
 // their session).
 
+import { snapshotSession } from '../finalize/snapshot.ts';
 import type { Session } from '../trace/model.ts';
 import { segmentsCap } from '../util/caps.ts';
 import { lruGet, lruInsert } from '../util/lru.ts';
@@ -101,7 +102,8 @@ export function closeSession(ctx: EngineContext, s: SessionState, at: number, re
   }
   ctx.counters.sessionsClosed++;
   // Deferred like its runs' finalization, so the outputs see the runs end before the session.
-  ctx.defer(() => ctx.out.sessionEnded(s.session));
+  // The snapshot is built there too, on the lane, never in the hook handler.
+  ctx.defer(() => ctx.out.sessionEnded(snapshotSession(s.session)));
 }
 
 /** Closes every open session (gateway_stop, process exit). */

@@ -9,9 +9,12 @@
 // - A late correction to a run already delivered comes as `runAmended`, after that run's
 //   `runEnded`; the run the sink received is never changed.
 // - Every Run and RunAmendment argument is deeply frozen (a fresh snapshot built by
-//   src/finalize): keep it as long as needed, build from it whenever. The Session argument is
-//   the engine's record of the session: read it during the call; its `runs` hold only the
-//   frozen snapshots delivered so far.
+//   src/finalize): keep it as long as needed, build from it whenever. So is the Session of
+//   `sessionEnded`: a snapshot of its whole tree (parent and children are snapshots too),
+//   built on the lane. The Session of `runEnded`/`runAmended` is the engine's live record:
+//   read it during the call, and key anything kept by `spanId` (unique per session,
+//   subagents included), never by the object. A session's `runs` hold only the frozen
+//   snapshots delivered so far, the same objects in the live record and in its snapshots.
 // - A method may throw: the fan-out counts it and goes on with the next output.
 //
 // Implementations still keep their own I/O bounded and off the lane (queues, write slots):

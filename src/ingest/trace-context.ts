@@ -12,7 +12,7 @@
 
 import { isValidSpanId, isValidTraceId } from '@opentelemetry/api';
 
-import type { TraceIn } from './events.ts';
+import type { TraceIn } from './hooks/types.ts';
 import { type FieldProblems, isObj, obj, type Obj, str } from './read.ts';
 
 const BRIDGE_REGISTRY = Symbol.for('openclaw.diagnosticTracePropagation.state.v1');

@@ -27,7 +27,8 @@ export class SessionSamplingGate {
   readonly keepsAll: boolean;
   private readonly sampler: SessionSampler;
   private readonly decisions = new Map<string, boolean>();
-  private readonly counted = new WeakSet<Session>();
+  // Session span ids counted: by id, as a session arrives live (runEnded) and as a frozen snapshot (sessionEnded).
+  private readonly counted = new Set<string>();
   private sampledIn = 0;
   private sampledOut = 0;
 
@@ -47,8 +48,9 @@ export class SessionSamplingGate {
       this.decisions.set(root.traceId, decision);
       if (this.decisions.size > DECISIONS_CAP) this.decisions.delete(this.decisions.keys().next().value as string);
     }
-    if (!this.counted.has(session)) {
-      this.counted.add(session);
+    if (!this.counted.has(session.spanId)) {
+      this.counted.add(session.spanId);
+      if (this.counted.size > DECISIONS_CAP) this.counted.delete(this.counted.values().next().value as string);
       if (decision) this.sampledIn++;
       else this.sampledOut++;
     }

@@ -33,8 +33,12 @@ export class FileNamer {
   // file name -> the claiming session's span id: an id, not the Session, so a finished
   // session's whole tree is not kept alive by the name it used.
   private readonly claims = new Map<string, string>();
-  /** Survives the writer's state after a final write, for sessions re-parented later. */
-  private readonly owned = new WeakMap<Session, string>();
+  /**
+   * Session span id -> its file. Survives the writer's state after a final write, for
+   * sessions re-parented later; keyed by id because a session arrives both live and as
+   * frozen snapshots (different objects). Bounded like the claims.
+   */
+  private readonly owned = new Map<string, string>();
 
   constructor(dir: string, template: string) {
     this.dir = dir;
@@ -42,7 +46,7 @@ export class FileNamer {
   }
 
   ownedBy(root: Session): string | undefined {
-    return this.owned.get(root);
+    return this.owned.get(root.spanId);
   }
 
   async choose(root: Session, ids: NameIds, current: Partial<NameChoice>): Promise<NameChoice> {
@@ -91,11 +95,12 @@ export class FileNamer {
   /** The file is gone (renamed, or its session moved into its root's file). */
   release(root: Session, name: string): void {
     if (this.claims.get(name) === root.spanId) this.claims.delete(name);
-    if (this.owned.get(root) === name) this.owned.delete(root);
+    if (this.owned.get(root.spanId) === name) this.owned.delete(root.spanId);
   }
 
   private claim(root: Session, base: string, name: string): NameChoice {
-    this.owned.set(root, name);
+    this.owned.delete(root.spanId);
+    lruInsert(this.owned, root.spanId, name, MAX_CLAIMS);
     this.claims.delete(name);
     lruInsert(this.claims, name, root.spanId, MAX_CLAIMS);
     return { baseName: base, fileName: name };

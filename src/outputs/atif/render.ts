@@ -108,14 +108,14 @@ export interface Rendered {
 }
 
 export class TrajectoryCache {
-  private readonly ended = new WeakMap<Session, WeakSet<Run>>();
+  // Keyed by the run alone: runs are frozen snapshots, the same object in the live session and
+  // in every snapshot of it, so a session delivered as a snapshot still finds its ended runs.
+  private readonly ended = new WeakSet<Run>();
   private readonly runs = new WeakMap<Run, CachedRun>();
 
   /** Records that a run is finished: checkpoints include it from now on. */
-  runEnded(session: Session, run: Run): void {
-    let set = this.ended.get(session);
-    if (!set) this.ended.set(session, (set = new WeakSet()));
-    set.add(run);
+  runEnded(_session: Session, run: Run): void {
+    this.ended.add(run);
   }
 
   /**
@@ -124,7 +124,7 @@ export class TrajectoryCache {
    */
   render(root: Session, meta: AtifMeta, final: boolean): Rendered | undefined {
     const plan = planDocument<Buffer>(root, meta, {
-      includeRun: (s, run) => final || (this.ended.get(s)?.has(run) ?? false),
+      includeRun: (_s, run) => final || this.ended.has(run),
       runBlock: (s, run, prev, links, marks) => this.block(s, run, prev, links, marks, final, meta),
       markStep: (_s, step) => stepBody(step),
     });

@@ -55,6 +55,11 @@ interface OnDisk {
 }
 
 interface FileState {
+  /**
+   * The latest object this sink was given for the root: the live session (runEnded) or a
+   * frozen snapshot of its tree (sessionEnded). Either renders the same steps; the state
+   * itself is keyed by the root's span id, which both share.
+   */
   root: Session;
   /** Something changed since the last render started. */
   dirty: boolean;
@@ -86,19 +91,21 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
     openclawVersion: opts.openclawVersion,
     pluginVersion: opts.pluginVersion,
   };
-  // Annotations of open sessions, rendered with them (root extra, run steps); they go with the session.
-  const annotations = new WeakMap<Session, SessionAnnotations>();
+  // Annotations of open sessions, rendered with them (root extra, run steps); they go with the
+  // session's file state. Keyed by the root's span id: the root arrives live and as snapshots.
+  const annotations = new Map<string, SessionAnnotations>();
   meta.rootExtra = (root) => {
     const base = opts.rootExtra?.(root);
-    const a = annotations.get(root)?.session;
+    const a = annotations.get(root.spanId)?.session;
     return a ? { ...base, annotations: a as unknown as JsonObject } : base;
   };
-  meta.runAnnotation = (root, runId) => annotations.get(root)?.runs.get(runId);
+  meta.runAnnotation = (root, runId) => annotations.get(root.spanId)?.runs.get(runId);
   const finalFiles = new Map<string, string>();
   let patchChain: Promise<void> = Promise.resolve();
   const dir = path.resolve(config.outputDirectory);
   const cache = new TrajectoryCache();
-  const states = new Map<Session, FileState>();
+  // Root session span id -> its file's state (span ids are unique per session, subagents included).
+  const states = new Map<string, FileState>();
   const names = new FileNamer(dir, config.filenameTemplate);
   const failing = new Set<FileState>();
   // Few files are written at a time: each write is several libuv threadpool jobs (fsync
@@ -126,9 +133,10 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
   const touch = (from: Session, final: boolean): void => {
     const root = rootOf(from);
     // An ancestor that had its own file before its lineage was known moves into the root's.
-    for (let s = from, depth = 0; s !== root && depth < 64; s = s.parentSession ?? root, depth++) evict(s);
-    let st = states.get(root);
-    if (!st) states.set(root, (st = newState(root, names.ownedBy(root))));
+    for (let s = from, depth = 0; s !== root && s.spanId !== root.spanId && depth < 64; s = s.parentSession ?? root, depth++) evict(s);
+    let st = states.get(root.spanId);
+    if (!st) states.set(root.spanId, (st = newState(root, names.ownedBy(root))));
+    st.root = root;
     st.dirty = true;
     if (final) st.final = true;
     kick(st);
@@ -143,10 +151,12 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
 
   /** If `s` (now a subagent) has a file or a writer of its own, let its drain remove it. */
   const evict = (s: Session): void => {
-    let stale = states.get(s);
+    let stale = states.get(s.spanId);
     const file = names.ownedBy(s);
     if (!stale && file === undefined) return;
-    if (!stale) states.set(s, (stale = newState(s, file)));
+    if (!stale) states.set(s.spanId, (stale = newState(s, file)));
+    // The newer object knows the lineage that makes it stale.
+    stale.root = s;
     stale.dirty = true;
     kick(stale);
   };
@@ -155,7 +165,7 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
   const evictDescendants = (s: Session, depth: number): void => {
     if (depth > 16) return;
     for (const c of s.children) {
-      if (c === s) continue;
+      if (c === s || c.spanId === s.spanId) continue;
       evict(c);
       evictDescendants(c, depth + 1);
     }
@@ -177,8 +187,10 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
       if (st.dirty && !st.failed) kick(st);
       // Dropped only here, with no write in flight, so a late event can never start a second
       // writer for the same file.
-      else if (st.finished && states.get(st.root) === st) {
-        states.delete(st.root);
+      else if (st.finished && states.get(st.root.spanId) === st) {
+        states.delete(st.root.spanId);
+        // Written into the final file; a later annotation patches that file instead.
+        annotations.delete(st.root.spanId);
         failing.delete(st);
       }
     });
@@ -214,7 +226,10 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
 
   /** The session turned out to be a subagent (lineage arrived late): it lives in its root's file now. */
   const adopt = async (st: FileState): Promise<void> => {
-    states.delete(st.root);
+    if (states.get(st.root.spanId) === st) {
+      states.delete(st.root.spanId);
+      annotations.delete(st.root.spanId);
+    }
     if (st.fileName) {
       await unlink(pathInside(dir, st.fileName)).catch(() => undefined);
       names.release(st.root, st.fileName);
@@ -401,10 +416,10 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
       try {
         if (!accept()) return;
         const root = target.session ? rootOf(target.session) : undefined;
-        const st = root ? states.get(root) : undefined;
+        const st = root ? states.get(root.spanId) : undefined;
         if (root && (st || !root.closed)) {
-          let rec = annotations.get(root);
-          if (!rec) annotations.set(root, (rec = { runs: new Map() }));
+          let rec = annotations.get(root.spanId);
+          if (!rec) annotations.set(root.spanId, (rec = { runs: new Map() }));
           record(rec, target.runId, annotation);
           touch(root, false);
           return;
@@ -419,7 +434,7 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
       try {
         if (!accept()) return;
         // Children close before their root; only the root's end finalizes the file.
-        touch(session, rootOf(session) === session);
+        touch(session, rootOf(session).spanId === session.spanId);
       } catch (err) {
         report(err);
       }

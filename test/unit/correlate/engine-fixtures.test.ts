@@ -81,9 +81,12 @@ describe('engine on recorded gateway runs', () => {
     const { sessions, runs } = replay(fixture('gateway-subagent.jsonl'), capture);
     const root = sessions.find((s) => !s.parent)!;
     const child = sessions.find((s) => s.parent)!;
-    expect(root.children).toEqual([child]);
+    // Each sessionEnded carries a snapshot of the tree taken when that session ended: the
+    // root's holds the child (ended by then) as a snapshot of its own.
+    expect(root.children.map((c) => c.spanId)).toEqual([child.spanId]);
+    expect(root.children[0]).toEqual({ ...child, parentSession: root });
     expect(child.sessionKey).toMatch(/:subagent:/);
-    expect(child.parentSession).toBe(root);
+    expect(child.parentSession?.spanId).toBe(root.spanId);
     expect(child.traceId).toBe(root.traceId);
     const spawn = runs[0]!.run.llmCalls[0]!.tools.find((t) => t.name === 'sessions_spawn')!;
     expect(spawn.childSessionKey).toBe(child.sessionKey);

@@ -20,7 +20,7 @@ const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 type Call =
   | { kind: 'runEnded'; session: Session; run: Run; copy: unknown; duringHook: boolean }
   | { kind: 'runAmended'; session: Session; amendment: RunAmendment; duringHook: boolean }
-  | { kind: 'sessionEnded'; session: Session; duringHook: boolean };
+  | { kind: 'sessionEnded'; session: Session; copy: unknown; duringHook: boolean };
 
 /** A test-local output: registered through the registry like a real one, it records every call. */
 function recordingOutput(calls: Call[], state: { duringHook: boolean }): OutputEntry {
@@ -28,7 +28,7 @@ function recordingOutput(calls: Call[], state: { duringHook: boolean }): OutputE
     name: 'recording',
     runEnded: (session, run) => void calls.push({ kind: 'runEnded', session, run, copy: structuredClone(run), duringHook: state.duringHook }),
     runAmended: (session, amendment) => void calls.push({ kind: 'runAmended', session, amendment, duringHook: state.duringHook }),
-    sessionEnded: (session) => void calls.push({ kind: 'sessionEnded', session, duringHook: state.duringHook }),
+    sessionEnded: (session) => void calls.push({ kind: 'sessionEnded', session, copy: structuredClone(session), duringHook: state.duringHook }),
     flush: async () => {},
     shutdown: async () => {},
     health: () => ({ name: 'recording', enabled: true, state: 'ok', exported: calls.length, unit: 'messages', failures: 0, dropped: 0, queueDepth: 0 }),
@@ -64,27 +64,37 @@ async function play(records: RecordedHook[], outputs: readonly OutputEntry[], st
 function checkContract(calls: Call[]): void {
   expect(calls.some((c) => c.duringHook)).toBe(false);
   const ended = new Map<string, number>();
-  const closed = new Map<Session, number>();
+  // By span id: runEnded carries the engine's session, sessionEnded a snapshot of it.
+  const closed = new Map<string, number>();
+  const live = new Set<Session>();
   calls.forEach((c, i) => {
     if (c.kind === 'runEnded') {
       expect(ended.has(c.run.spanId), `runEnded twice for ${c.run.runId}`).toBe(false);
       ended.set(c.run.spanId, i);
-      expect(closed.has(c.session), `runEnded for ${c.run.runId} after its session ended`).toBe(false);
+      expect(closed.has(c.session.spanId), `runEnded for ${c.run.runId} after its session ended`).toBe(false);
+      live.add(c.session);
       expect(isDeepFrozen(c.run)).toBe(true);
     } else if (c.kind === 'runAmended') {
       expect(ended.get(c.amendment.spanId), 'runAmended before its runEnded').toBeLessThan(i);
       expect(isDeepFrozen(c.amendment)).toBe(true);
     } else {
-      expect(closed.has(c.session), 'sessionEnded twice').toBe(false);
-      closed.set(c.session, i);
+      expect(closed.has(c.session.spanId), 'sessionEnded twice').toBe(false);
+      closed.set(c.session.spanId, i);
+      // A fresh, deeply frozen snapshot (its tree too), never the engine's object.
+      expect(isDeepFrozen(c.session), 'sessionEnded got a session that is not deeply frozen').toBe(true);
+      expect(live.has(c.session), 'sessionEnded got the live session').toBe(false);
+      for (const child of c.session.children) expect(Object.isFrozen(child)).toBe(true);
+      if (c.session.parentSession) expect(Object.isFrozen(c.session.parentSession)).toBe(true);
       for (const run of c.session.runs) expect(ended.get(run.spanId), `run ${run.runId} not ended before its session`).toBeLessThan(i);
     }
   });
-  for (const [session, i] of closed) {
-    if (session.parentSession && closed.has(session.parentSession)) expect(i).toBeLessThan(closed.get(session.parentSession)!);
+  for (const c of calls) {
+    const parent = c.kind === 'sessionEnded' ? c.session.parentSession : undefined;
+    if (c.kind === 'sessionEnded' && parent && closed.has(parent.spanId)) expect(closed.get(c.session.spanId)!).toBeLessThan(closed.get(parent.spanId)!);
   }
-  // Nothing a sink received changed afterwards.
-  for (const c of calls) if (c.kind === 'runEnded') expect(c.run).toEqual(c.copy);
+  // Nothing a sink received changed afterwards, runs and ended sessions alike (the later
+  // events of the stream, the parent's runs and end among them, came after these copies).
+  for (const c of calls) if (c.kind === 'runEnded' || c.kind === 'sessionEnded') expect(c.kind === 'runEnded' ? c.run : c.session).toEqual(c.copy);
 }
 
 describe('the sink contract over recorded streams', () => {
