@@ -87,7 +87,13 @@ async function main(): Promise<number> {
     );
 
     step('openclaw gateway call nemoRelay.status --json');
-    const call = await statusCall(harness);
+    // An export that failed once (a busy gateway, a collector's closed keep-alive socket) is
+    // retried with backoff: read status until every output is ok, for a bounded time.
+    let call = await statusCall(harness);
+    for (const until = Date.now() + 60_000; Date.now() < until && !settled(call.json); ) {
+      await new Promise((r) => setTimeout(r, 3000));
+      call = await statusCall(harness);
+    }
     const status = call.json;
     if (call.exitCode !== 0 || !status?.plugin) {
       throw new Error(`nemoRelay.status failed (exit ${call.exitCode}): ${JSON.stringify(status).slice(0, 500)}\n${call.stderr.slice(-1500)}`);
@@ -168,3 +174,8 @@ main().then(
     process.exit(1);
   },
 );
+
+/** Every output measured ok and the plugin ready. */
+function settled(status: Doc | undefined): boolean {
+  return status?.state === 'ready' && Array.isArray(status.outputs) && status.outputs.every((o: Doc) => o.state === 'ok');
+}

@@ -38,9 +38,20 @@ export function createHttpTransport(opts: HttpTransportOptions): ExportTransport
         'content-length': String(body.length),
       };
       if (opts.compression === 'gzip') headers['content-encoding'] = 'gzip';
-      return new Promise<SendResult>((resolve) => {
+      const first = await post(body, headers, timeoutMillis);
+      // A keep-alive socket the collector closed while this process was busy fails at once on
+      // reuse; Node's documented remedy is one immediate retry on a fresh socket.
+      return first.kind === 'retry' && first.staleSocket ? post(body, headers, timeoutMillis) : first;
+    },
+    close() {
+      agent.destroy();
+    },
+  };
+
+  function post(body: Uint8Array, headers: Record<string, string>, timeoutMillis: number): Promise<SendResult & { staleSocket?: boolean }> {
+      return new Promise((resolve) => {
         let done = false;
-        const finish = (r: SendResult) => {
+        const finish = (r: SendResult & { staleSocket?: boolean }) => {
           if (done) return;
           done = true;
           clearTimeout(timer);
@@ -63,14 +74,13 @@ export function createHttpTransport(opts: HttpTransportOptions): ExportTransport
           finish({ kind: 'retry', error: `export timed out after ${timeoutMillis} ms` });
         }, timeoutMillis);
         timer.unref();
-        req.on('error', (e: NodeJS.ErrnoException) => finish({ kind: 'retry', error: e.code ? `${e.code}: ${e.message}` : e.message }));
+        req.on('error', (e: NodeJS.ErrnoException) => {
+          const stale = req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE');
+          finish({ kind: 'retry', error: e.code ? `${e.code}: ${e.message}` : e.message, ...(stale ? { staleSocket: true } : {}) });
+        });
         req.end(body);
       });
-    },
-    close() {
-      agent.destroy();
-    },
-  };
+  }
 }
 
 function verdict(res: IncomingMessage, body: Buffer, now: number): SendResult {
