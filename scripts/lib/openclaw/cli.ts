@@ -19,6 +19,8 @@ export interface GatewayCallOptions extends RunOptions {
   /** Explicit URL; OpenClaw then needs the token passed explicitly (done here). */
   url?: string;
   token?: string;
+  /** `openclaw gateway call --timeout` (ms); 60 s unless given. */
+  callTimeoutMs?: number;
 }
 
 export interface ChatCompletionOptions {
@@ -111,7 +113,8 @@ export async function agentTurn(host: CliHost, options: AgentTurnOptions): Promi
 
 /** `openclaw gateway call <method> --json [--params ...]`: stdout is the method's payload. */
 export async function gatewayCall<T = unknown>(host: CliHost, method: string, params?: Record<string, unknown>, options: GatewayCallOptions = {}): Promise<CliResult<T>> {
-  const args = ['gateway', 'call', method, '--json'];
+  // OpenClaw's default is 10 s; a gateway finishing runs on a shared 2-core machine can take longer.
+  const args = ['gateway', 'call', method, '--json', '--timeout', String(options.callTimeoutMs ?? 60_000)];
   if (params !== undefined) args.push('--params', JSON.stringify(params));
   if (options.url) args.push('--url', options.url, '--token', options.token ?? host.token);
   else if (options.token) args.push('--token', options.token);
