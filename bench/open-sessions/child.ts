@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     await settle();
     const ms = Date.now() - t0;
     const after = await settledHeap();
+    if (process.env.BENCH_HEAPSNAPSHOT) (await import('node:v8')).writeHeapSnapshot(process.env.BENCH_HEAPSNAPSHOT);
     const { readdir } = await import('node:fs/promises');
     const atifFiles = (await readdir(dir)).filter((f) => f.endsWith('.json')).length;
     const result: OpenSessionsChildResult = {

@@ -55,6 +55,8 @@ export interface EngineContext {
   readonly out: EngineOutput;
   /** Runs the work after a finished run or closed session on the lane, in order. */
   readonly defer: (work: () => void) => void;
+  /** Delivered runs are kept as summaries (finalize/release.ts). */
+  readonly releaseContent: boolean;
   readonly counters: EngineCounters;
   /** Open sessions by key, least recently active first (lruGet / lruTouch). */
   readonly sessions: Map<string, SessionState>;

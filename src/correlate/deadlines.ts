@@ -4,6 +4,7 @@
 
 import { finalizeRun } from '../finalize/finalize-run.ts';
 import { snapshotRun } from '../finalize/snapshot.ts';
+import { releaseDelivered } from './release-runs.ts';
 import { IN_FLIGHT_TTL_FACTOR, RECENT_RUNS_CAP } from '../util/caps.ts';
 import { lruInsert } from '../util/lru.ts';
 import type { EngineContext } from './context.ts';
@@ -49,6 +50,8 @@ export function finalize(ctx: EngineContext, rs: RunState, at: number): void {
     release(rs);
     insertDelivered(s, rs.ordinal, run);
     ctx.out.runEnded(s.session, run);
+    // Every output has the full run now: the session keeps its summary.
+    if (ctx.releaseContent) releaseDelivered(s, run);
   });
 }
 

@@ -45,6 +45,13 @@ export interface EngineOptions {
    * system prompt has no place on a hook handler's clock. Default: at once.
    */
   defer?: (work: () => void) => void;
+  /**
+   * Once every output has had a run (runEnded), its session keeps only the run's summary
+   * (finalize/release.ts): an open session then holds ids, times and usage, not the
+   * conversation. Outputs that need the content keep the Run they were given. The runtime
+   * turns it on; default off (a session's runs are the delivered runs themselves).
+   */
+  releaseContent?: boolean;
 }
 
 export class CorrelationEngine implements SessionIdentityView {
@@ -57,6 +64,7 @@ export class CorrelationEngine implements SessionIdentityView {
       ids: opts.ids,
       out: opts.output,
       defer: opts.defer ?? ((work) => work()),
+      releaseContent: opts.releaseContent === true,
       counters: newCounters(),
       sessions: new Map(),
       keyBySessionId: new Map(),

@@ -15,6 +15,7 @@ import { sessionFor } from './sessions.ts';
 import type { RunState, SessionState } from './state.ts';
 import { onTool } from './tools.ts';
 import { placeRun } from './trace-placement.ts';
+import { releaseDelivered } from './release-runs.ts';
 
 export type RunEvent = Extract<
   HookEvent,
@@ -99,15 +100,17 @@ function lateLlmOutput(ctx: EngineContext, rs: RunState, ev: Extract<RunEvent, {
     if (!delivered) return;
     const amendment = amendRun(delivered, { reason: 'late_llm_output', reportedUsage, marks: [late] });
     rs.delivered = amendment.run;
-    replaceRun(rs.session, delivered, amendment.run);
+    replaceRun(rs.session, delivered, amendment.run, ctx.releaseContent);
     ctx.out.runAmended?.(rs.session.session, amendment);
   });
 }
 
-/** Later deliveries of the session carry the amended run in the place of the one it corrects. */
-function replaceRun(s: SessionState, before: Run, after: Run): void {
-  const i = s.session.runs.indexOf(before);
-  if (i >= 0) s.session.runs[i] = after;
+/** Later deliveries of the session carry the amended run (its summary) in the place of the one it corrects. */
+function replaceRun(s: SessionState, before: Run, after: Run, release: boolean): void {
+  const i = s.session.runs.findIndex((r) => r === before || r.spanId === before.spanId);
+  if (i < 0) return;
+  s.session.runs[i] = after;
+  if (release) releaseDelivered(s, after);
 }
 
 function runFor(ctx: EngineContext, ev: RunEvent, openedBy: string): RunState | undefined {

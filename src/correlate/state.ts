@@ -61,10 +61,12 @@ export interface SessionState {
   /** Ordinals of the runs in `session.runs` (delivered snapshots), same order. */
   delivered: number[];
   /**
-   * The last system prompt and its captured form: it comes again, tens of kB, with every run
-   * of the session, and scrubbing it costs ~150 us each time.
+   * The last system prompt (its textKey) and its captured form: it comes again, tens of kB,
+   * with every run of the session, and scrubbing it costs ~150 us each time. `systemSame`:
+   * the capture left it as it was, so no copy is kept (`systemCaptured` unset).
    */
-  systemRaw?: string;
+  systemKey?: string;
+  systemSame?: boolean;
   systemCaptured?: string;
   /** The conversation recorded so far, hashed: recognizes a /v1/chat/completions flattened history. */
   conversation?: ConversationHash;

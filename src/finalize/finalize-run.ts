@@ -11,6 +11,7 @@ import { sumUsage, usageDiff } from '../trace/usage.ts';
 import { applyProviderView } from './provider-view.ts';
 import { ConversationHash, splitFlattened, unwrap } from './flattened-history.ts';
 import { internText, internTools } from './intern.ts';
+import { textKey } from '../util/text-key.ts';
 
 export type MarkFn = (
   list: Mark[],
@@ -73,11 +74,14 @@ export function finalizeRun(rs: RunState, at: number, capture: CapturePolicy, ma
   internTools(rs.session.session);
   const rawSystem = run.systemPrompt;
   const s = rs.session;
-  if (rawSystem !== undefined && rawSystem === s.systemRaw) run.systemPrompt = s.systemCaptured;
+  const systemKey = textKey(rawSystem);
+  if (rawSystem !== undefined && systemKey === s.systemKey) run.systemPrompt = s.systemSame ? rawSystem : s.systemCaptured;
   else {
     run.systemPrompt = internText(capture.text(rawSystem, 'prompt'));
-    s.systemRaw = rawSystem;
-    s.systemCaptured = run.systemPrompt;
+    s.systemKey = systemKey;
+    // Usually the scrub changed nothing: then the session holds no copy of the text at all.
+    s.systemSame = run.systemPrompt !== undefined && run.systemPrompt === rawSystem;
+    s.systemCaptured = s.systemSame ? undefined : run.systemPrompt;
   }
 
   const base: ChatMessage[] = [];

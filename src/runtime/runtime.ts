@@ -112,6 +112,8 @@ export class Runtime {
       defer: (work) => {
         this.lane.run(work).catch((err: unknown) => this.internalError(err));
       },
+      // Open sessions hold run summaries; the ATIF sink keeps a run's content until it is serialized.
+      releaseContent: true,
     });
     const active = this.loaded.config.enabled && !this.loaded.invalid;
     if (active) {

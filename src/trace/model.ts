@@ -213,6 +213,11 @@ export interface Run {
   /** Per-run trace mode: the run's place in OpenClaw's trace (undefined: the session's trace). */
   trace?: TracePlacement;
   marks: Mark[];
+  /**
+   * Set on the summary a session keeps once the run was delivered (finalize/release.ts):
+   * prompts, messages and tool payloads are gone; the outputs got the full run at runEnded.
+   */
+  contentReleased?: boolean;
 }
 
 export interface SessionLink {

@@ -16,6 +16,7 @@ import { lruGet, lruInsert } from '../../util/lru.ts';
 export interface Block<S> {
   steps: S[];
   totals: StepTotals;
+  /** textKey of the system prompt in force after the run. */
   systemPrompt: string | undefined;
 }
 

@@ -10,12 +10,15 @@
 // a new checkpoint only adds steps after what is already on disk and write just the bytes
 // from there on (see sink.ts and append-write.ts) instead of the whole file.
 //
-// Late changes: a run is frozen once delivered; a correction (runAmended) is a new run object
-// in its place, rendered afresh at the next checkpoint, and the final write rebuilds every run
-// from the session as it stands then. A cached run is
-// also rebuilt when what it depended on changed: the system prompt before it, or the
-// embedded id of a subagent one of its tool calls spawned (children become embeddable only
-// once they have steps, usually after the parent's run ended).
+// Late changes: a run is frozen once delivered; a correction (runAmended) is a new run in its
+// place, rendered afresh at the next checkpoint. A cached run is also rebuilt when what it
+// depended on changed: the system prompt before it, or the embedded id of a subagent one of
+// its tool calls spawned (children become embeddable only once they have steps, usually after
+// the parent's run ended). The final write reuses every run still valid, which is what lets a
+// run's content go once it is serialized: the session keeps only the run's summary
+// (finalize/release.ts) and this cache keeps the run given at runEnded until its steps are
+// serialized (longer only if it spawned a subagent). A late annotation is applied to the
+// serialized steps.
 
 import type { Mark, Run, Session, ToolSpan } from '../../trace/model.ts';
 import { rootOf } from '../../trace/model.ts';
@@ -25,14 +28,19 @@ import { planDocument } from './document.ts';
 import type { Block, ChildLinks, DocHead, DocPlan } from './document.ts';
 import { runSteps } from './run-steps.ts';
 import type { AtifMeta, AtifStepBody, AtifSubagentRef } from './types.ts';
+import type { Annotation } from '../../trace/annotation.ts';
 
 interface CachedRun {
   prevSystemPrompt: string | undefined;
   /** Session-level compaction marks placed inside this run when it was serialized. */
   sessionMarks: number;
-  /** Tool calls linked to a child, with the ref they resolved to when the run was serialized. */
-  deps: { tool: ToolSpan; ref: string }[];
-  /** The run's annotation (JSON) when it was serialized; '' for none. */
+  /** The session's model when serialized: an agent step without one of its own falls back to it. */
+  sessionModel: string | undefined;
+  /** Every tool call of the run, with the subagent ref it resolved to ('' for none). */
+  deps: { toolCallId: string; childSessionKey: string | undefined; ref: string }[];
+  /** The steps serialized without annotation; `block` has the current annotation on them. */
+  plain: Buffer[];
+  /** The run's annotation (JSON) in `block`; '' for none. */
   annotation: string;
   block: Block<Buffer>;
 }
@@ -46,6 +54,15 @@ function stepBody(step: AtifStepBody): Buffer {
   return Buffer.from(JSON.stringify(step).slice(1), 'utf8');
 }
 
+/**
+ * Serialized steps with an annotation applied: parsed back (JSON round trips byte for byte),
+ * annotated as a fresh render would be, serialized again. The run's content is gone by then.
+ */
+function annotateSerialized(plain: Buffer[], annotation: Annotation | undefined): Buffer[] {
+  if (!annotation) return plain;
+  const steps = plain.map((b) => JSON.parse(`{${b.toString('utf8')}`) as AtifStepBody);
+  return annotateSteps(steps, annotation).map(stepBody);
+}
 /** Collects output pieces; short strings are merged so writev gets few, large iovecs. */
 class Chunks {
   readonly list: Buffer[] = [];
@@ -108,24 +125,52 @@ export interface Rendered {
 }
 
 export class TrajectoryCache {
-  // Keyed by the run alone: runs are frozen snapshots, the same object in the live session and
-  // in every snapshot of it, so a session delivered as a snapshot still finds its ended runs.
-  private readonly ended = new WeakSet<Run>();
-  private readonly runs = new WeakMap<Run, CachedRun>();
+  // Keyed by the run's span id: the session keeps only a summary of a delivered run
+  // (finalize/release.ts), a new object with the same span id, so the run this sink was given
+  // at runEnded is kept here until its steps are serialized, and the steps from then on.
+  private readonly ended = new Set<string>();
+  /** Delivered runs whose steps may still have to be serialized from their content. */
+  private readonly content = new Map<string, Run>();
+  private readonly runs = new Map<string, CachedRun>();
+  /** Runs serialized from a summary (their content was never given to this sink). */
+  summaryRenders = 0;
+  /** Serialized runs reused though what they depended on changed (their content was gone). */
+  staleReuses = 0;
 
-  /** Records that a run is finished: checkpoints include it from now on. */
+  /** Records that a run is finished (or corrected: the new run replaces what was serialized). */
   runEnded(_session: Session, run: Run): void {
-    this.ended.add(run);
+    this.ended.add(run.spanId);
+    this.content.set(run.spanId, run);
+    this.runs.delete(run.spanId);
+  }
+
+  /** The file of `root` is final: its runs' steps and content are no longer needed. */
+  forget(root: Session): void {
+    const stack: { s: Session; depth: number }[] = [{ s: root, depth: 0 }];
+    while (stack.length > 0) {
+      const { s, depth } = stack.pop()!;
+      for (const run of s.runs) {
+        this.ended.delete(run.spanId);
+        this.content.delete(run.spanId);
+        this.runs.delete(run.spanId);
+      }
+      if (depth < 16) for (const c of s.children) if (c !== s) stack.push({ s: c, depth: depth + 1 });
+    }
+  }
+
+  /** How many runs this cache holds content or serialized steps of (tests, status). */
+  sizes(): { contentRuns: number; serializedRuns: number } {
+    return { contentRuns: this.content.size, serializedRuns: this.runs.size };
   }
 
   /**
    * The file content for `root`, or undefined when it has no step yet. A checkpoint holds the
-   * runs that ended; the final version holds every run and is rebuilt from scratch.
+   * runs that ended; the final version holds every run.
    */
   render(root: Session, meta: AtifMeta, final: boolean): Rendered | undefined {
     const plan = planDocument<Buffer>(root, meta, {
-      includeRun: (_s, run) => final || this.ended.has(run),
-      runBlock: (s, run, prev, links, marks) => this.block(s, run, prev, links, marks, final, meta),
+      includeRun: (_s, run) => final || this.ended.has(run.spanId),
+      runBlock: (s, run, prev, links, marks) => this.block(s, run, prev, links, marks, meta),
       markStep: (_s, step) => stepBody(step),
     });
     if (!plan) return undefined;
@@ -136,29 +181,43 @@ export class TrajectoryCache {
     return { chunks: out.done(), bytes: out.bytes, trajectoryId: plan.head.trajectory_id, sessionId: plan.head.session_id, layout };
   }
 
-  private block(session: Session, run: Run, prev: string | undefined, links: ChildLinks, marks: readonly Mark[], final: boolean, meta: AtifMeta): Block<Buffer> {
-    const cached = this.runs.get(run);
+  private block(session: Session, run: Run, prev: string | undefined, links: ChildLinks, marks: readonly Mark[], meta: AtifMeta): Block<Buffer> {
+    const cached = this.runs.get(run.spanId);
     const annotation = meta.runAnnotation?.(rootOf(session), run.runId);
     const annotationKey = annotation ? JSON.stringify(annotation) : '';
-    if (
-      !final &&
-      cached &&
-      cached.prevSystemPrompt === prev &&
-      cached.sessionMarks === marks.length &&
-      cached.annotation === annotationKey &&
-      cached.deps.every((d) => refKey(links.resolve(d.tool)) === d.ref)
-    ) {
-      return cached.block;
+    const content = this.content.get(run.spanId);
+    if (cached) {
+      const valid =
+        cached.prevSystemPrompt === prev &&
+        cached.sessionMarks === marks.length &&
+        cached.sessionModel === session.model &&
+        cached.deps.every((d) => refKey(links.resolve(d as unknown as ToolSpan)) === d.ref);
+      if (!valid && content === undefined) this.staleReuses++;
+      if (valid || content === undefined) {
+        if (cached.annotation !== annotationKey) {
+          cached.block = { ...cached.block, steps: annotateSerialized(cached.plain, annotation) };
+          cached.annotation = annotationKey;
+        }
+        return cached.block;
+      }
     }
+    const source = content ?? run;
+    if (source.contentReleased) this.summaryRenders++;
     const deps: CachedRun['deps'] = [];
+    let spawns = false;
     const resolve = (tool: ToolSpan): AtifSubagentRef | undefined => {
       const ref = links.resolve(tool);
-      if (typeof tool.childSessionKey === 'string' || links.linked(tool)) deps.push({ tool, ref: refKey(ref) });
+      if (typeof tool.childSessionKey === 'string' || links.linked(tool)) spawns = true;
+      deps.push({ toolCallId: tool.toolCallId, childSessionKey: tool.childSessionKey, ref: refKey(ref) });
       return ref;
     };
-    const rs = runSteps(session, run, prev, resolve, marks);
-    const block: Block<Buffer> = { steps: annotateSteps(rs.steps, annotation).map(stepBody), totals: rs.totals satisfies StepTotals, systemPrompt: rs.systemPrompt };
-    this.runs.set(run, { prevSystemPrompt: prev, sessionMarks: marks.length, deps, annotation: annotationKey, block });
+    const rs = runSteps(session, source, prev, resolve, marks);
+    const plain = rs.steps.map(stepBody);
+    const block: Block<Buffer> = { steps: annotateSerialized(plain, annotation), totals: rs.totals satisfies StepTotals, systemPrompt: rs.systemPrompt };
+    this.runs.set(run.spanId, { prevSystemPrompt: prev, sessionMarks: marks.length, sessionModel: session.model, deps, plain, annotation: annotationKey, block });
+    // Serialized: the content goes, unless a subagent it spawned may still be embedded later
+    // (its tool result then points at the child's trajectory, and the steps are made again).
+    if (!spawns) this.content.delete(run.spanId);
     return block;
   }
 }

@@ -13,11 +13,12 @@ import type { ChildResolver, StepTotals } from './agent-step.ts';
 import { interleave, splitMarks } from './mark-steps.ts';
 import type { AtifStepBody } from './types.ts';
 import { compact, count, isoTime, markJson, nonEmpty } from './values.ts';
+import { textKey } from '../../util/text-key.ts';
 
 export interface RunSteps {
   steps: AtifStepBody[];
   totals: StepTotals;
-  /** The system prompt in force after this run: what the next run is compared against. */
+  /** The system prompt in force after this run (its textKey): what the next run is compared against. */
   systemPrompt: string | undefined;
 }
 
@@ -51,7 +52,10 @@ export function runTime(run: Run): number | undefined {
   return typeof t === 'number' ? t : undefined;
 }
 
-/** `sessionMarks`: compaction marks the engine kept on the session but tagged with this run. */
+/**
+ * `sessionMarks`: compaction marks the engine kept on the session but tagged with this run.
+ * `prevSystemPrompt` is a textKey (util/text-key.ts): a cached run keeps no prompt text.
+ */
 export function runSteps(
   session: Session,
   run: Run,
@@ -73,7 +77,8 @@ export function runSteps(
 
   let systemPrompt = prevSystemPrompt;
   const sp = systemPromptOf(run);
-  if (sp !== undefined && sp !== prevSystemPrompt) {
+  const spKey = textKey(sp);
+  if (sp !== undefined && spKey !== prevSystemPrompt) {
     const step: AtifStepBody = { source: 'system', message: sp };
     const ts = isoTime(runTime(run));
     if (ts) step.timestamp = ts;
@@ -81,7 +86,7 @@ export function runSteps(
     const openclaw = nonEmpty(run.openclawView?.systemPrompt);
     if (openclaw !== undefined) step.extra = { openclaw_system_prompt: openclaw };
     steps.push(step);
-    systemPrompt = sp;
+    systemPrompt = spKey;
   }
 
   const user: AtifStepBody = { source: 'user', message: prompt ?? '' };

@@ -191,6 +191,7 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
         states.delete(st.root.spanId);
         // Written into the final file; a later annotation patches that file instead.
         annotations.delete(st.root.spanId);
+        cache.forget(st.root);
         failing.delete(st);
       }
     });
@@ -472,6 +473,7 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
           files_finalized: stats.finals,
           bytes_written: stats.bytes,
           sessions_pending: pending,
+          ...cacheDetails(cache),
         },
       };
       if (lastSuccessTime) h.lastSuccessTime = lastSuccessTime;
@@ -500,6 +502,12 @@ function newEnd(disk: OnDisk | undefined, fileName: string, r: Rendered, appendF
 // serialized anew each time, so they are compared by content.
 function sameBody(a: Buffer, b: Buffer): boolean {
   return a === b || (a.length === b.length && a.length <= 4096 && a.equals(b));
+}
+
+/** What the open files' runs cost: content still held, serialized runs, and the fallbacks. */
+function cacheDetails(cache: TrajectoryCache): Record<string, number> {
+  const { contentRuns, serializedRuns } = cache.sizes();
+  return { runs_content_held: contentRuns, runs_serialized_held: serializedRuns, runs_rendered_from_summary: cache.summaryRenders, runs_reused_stale: cache.staleReuses };
 }
 
 function unlinkQuietly(p: string): void {

@@ -14,6 +14,7 @@ import { CURRENT_MARKER, HISTORY_MARKER, splitFlattened, unwrap } from '../../..
 import { fakeInstance, fire } from '../../support/fake-host.ts';
 import { readRecording } from '../../support/replay.ts';
 import { relayConfig } from '../../support/plugin-config.ts';
+import type { Run } from '../../../src/trace/model.ts';
 
 const records = readRecording(new URL('../../../fixtures/http-chat-completions.jsonl', import.meta.url).pathname);
 const RUN_ID = (records.find((r) => r.hook === 'before_agent_run')!.ctx as { runId: string }).runId;
@@ -43,6 +44,17 @@ describe('flattened chat-completions history', () => {
     const discovery = fakeInstance('discovery', config);
     const runtime = registerNemoRelay(full.api as unknown as PluginApi);
     registerNemoRelay(discovery.api as unknown as PluginApi);
+    // The session keeps only run summaries once delivered (finalize/release.ts): the full
+    // runs are what the outputs get at runEnded.
+    const delivered: Run[] = [];
+    runtime.sinks.push({
+      name: 'probe',
+      runEnded: (_s, run) => void delivered.push(run),
+      sessionEnded: () => undefined,
+      flush: async () => undefined,
+      shutdown: async () => undefined,
+      health: () => ({ name: 'probe', enabled: true, state: 'ok', exported: 0, unit: 'spans', failures: 0, dropped: 0, queueDepth: 0 }),
+    });
     const play = async (list: ReturnType<typeof turn>) => {
       for (const r of list) fire(r.registrationMode === 'full' ? full : discovery, r.hook, r.event, r.ctx);
       await runtime.flush();
@@ -69,7 +81,8 @@ describe('flattened chat-completions history', () => {
     // What the model was sent is still on the call.
     const target = runtime.directory.resolve({ sessionId: d.session_id }, 0);
     if (typeof target === 'string') throw new Error(target);
-    const run2 = target.session!.runs.find((r) => r.runId === `${RUN_ID}-t2`)!;
+    expect(target.session!.runs.find((r) => r.runId === `${RUN_ID}-t2`)?.contentReleased).toBe(true);
+    const run2 = delivered.find((r) => r.runId === `${RUN_ID}-t2`)!;
     // (The provider view puts OpenClaw's internal-context message last: look for the prompt.)
     const sent = run2.llmCalls[0]!.input.filter((m) => m.role === 'user').find((m) => String(m.content).includes('and once more'))!;
     expect(unwrap(sent.content!).body.replace(/\n\nRuntime: [^\n]*$/, '')).toBe(second);
