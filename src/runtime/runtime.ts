@@ -36,6 +36,8 @@ export interface RuntimeOptions {
   ids?: IdSource;
   /** The output registry to build outputs from for a valid, enabled config (none by default). */
   outputs?: readonly OutputEntry[];
+  /** Sessions keep delivered runs as summaries (default true; tests compare with it off). */
+  releaseContent?: boolean;
 }
 
 export type RuntimeState = 'ready' | 'disabled' | 'stopped';
@@ -113,7 +115,7 @@ export class Runtime {
         this.lane.run(work).catch((err: unknown) => this.internalError(err));
       },
       // Open sessions hold run summaries; the ATIF sink keeps a run's content until it is serialized.
-      releaseContent: true,
+      releaseContent: opts.releaseContent ?? true,
     });
     const active = this.loaded.config.enabled && !this.loaded.invalid;
     if (active) {

@@ -1,0 +1,171 @@
+// A run's content is released once it is in its ATIF file: the session keeps a summary of each
+// delivered run, the ATIF sink keeps the run's serialized steps, not the run. Proved through the
+// real runtime on recorded gateway streams, played with release on and off: the checkpoint of
+// the open session, the checkpoint after a late run annotation, the final file at session_end
+// and the file patched by an annotation after it are the same bytes either way, and with
+// release on nothing in the session or the sink holds a run's content.
+
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { annotate } from '../../../../src/annotate/annotate.ts';
+import { sequentialIds } from '../../../../src/correlate/ids.ts';
+import { OUTPUTS } from '../../../../src/outputs/registry.ts';
+import { Runtime } from '../../../../src/runtime/runtime.ts';
+import type { Run, Session } from '../../../../src/trace/model.ts';
+import { readRecording } from '../../../support/replay.ts';
+
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+const fixture = (name: string) => readRecording(path.join(import.meta.dirname, '../../../../fixtures', name));
+
+interface Played {
+  open: string;
+  annotated: string;
+  final: string;
+  patched: string;
+  details: Record<string, unknown>;
+  firstRun: string;
+  /** Runs the live session (and its subagents) held while open. */
+  heldRuns: Run[];
+  /** The runs every output was given at runEnded. */
+  delivered: Run[];
+}
+
+function treeRuns(s: Session, out: Run[] = []): Run[] {
+  out.push(...s.runs);
+  for (const c of s.children) treeRuns(c, out);
+  return out;
+}
+
+async function play(name: string, releaseContent: boolean): Promise<Played> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'atif-release-'));
+  cleanup.push(() => rm(dir, { recursive: true, force: true }));
+  const rawConfig = {
+    plugins: {
+      version: 1,
+      components: [{ kind: 'observability', enabled: true, config: { version: 3, atif: { enabled: true, agent_name: 'openclaw', output_directory: dir } } }],
+    },
+  };
+  const records = fixture(name);
+  let clock = records[0]!.ts;
+  const rt = new Runtime({ rawConfig, env: {}, logger: { info() {}, warn() {}, error() {} }, pluginVersion: '0.1.0', openclawVersion: '2026.9.6', now: () => clock, ids: sequentialIds(), outputs: OUTPUTS, releaseContent });
+  cleanup.push(() => rt.stop('test', 5000));
+  const delivered: Run[] = [];
+  rt.sinks.push({
+    name: 'probe',
+    runEnded: (_s, run) => void delivered.push(run),
+    sessionEnded: () => undefined,
+    flush: async () => undefined,
+    shutdown: async () => undefined,
+    health: () => ({ name: 'probe', enabled: true, state: 'ok', exported: 0, unit: 'spans', failures: 0, dropped: 0, queueDepth: 0 }),
+  });
+  const dispatch = (keep: (hook: string) => boolean) => {
+    for (const r of records) {
+      if (!keep(r.hook)) continue;
+      clock = Math.max(clock, r.ts);
+      rt.tick();
+      rt.dispatch(r.hook, r.event, r.ctx);
+    }
+    // Past every grace window, well inside the idle expiry.
+    clock += 10_000;
+    rt.tick();
+  };
+  const file = async () => {
+    const names = (await readdir(dir)).filter((f) => f.endsWith('.json'));
+    expect(names).toHaveLength(1);
+    return readFile(path.join(dir, names[0]!), 'utf8');
+  };
+  const atifDetails = () => rt.sinks.find((s) => s.name === 'atif')!.health().details!;
+
+  dispatch((h) => h !== 'session_end' && h !== 'gateway_stop');
+  await rt.flush();
+  const open = await file();
+  const doc = JSON.parse(open);
+  const sessionKey = doc.extra.openclaw.session_key as string;
+  const target = rt.directory.resolve({ sessionKey }, clock);
+  if (typeof target === 'string') throw new Error(target);
+  const heldRuns = treeRuns(target.session!);
+  const details = { ...atifDetails() };
+
+  const firstRun = doc.steps.find((s: { extra?: { run_id?: string } }) => s.extra?.run_id)!.extra.run_id as string;
+  expect(annotate(rt, { sessionKey, runId: firstRun, reward: 0.5, labels: ['late'] }, clock)).toMatchObject({ ok: true });
+  await rt.flush();
+  // An annotation is rendered at the next checkpoint of the open session: another run's end.
+  expect(annotate(rt, { sessionKey, reward: 1 }, clock)).toMatchObject({ ok: true });
+  await rt.flush();
+  const annotated = await file();
+
+  dispatch((h) => h === 'session_end');
+  await rt.flush();
+  const final = await file();
+  expect(annotate(rt, { sessionKey, runId: firstRun, outcome: 'success' }, clock)).toMatchObject({ ok: true });
+  await rt.flush();
+  const patched = await file();
+  return { open, annotated, final, patched, details, heldRuns, delivered, firstRun };
+}
+
+describe('ATIF: a run released once it is in its file', () => {
+  for (const name of ['gateway-tool-call.jsonl', 'gateway-subagent.jsonl']) {
+    it(`${name}: the same bytes with release on and off, at every stage`, async () => {
+      const off = await play(name, false);
+      const on = await play(name, true);
+      expect(on.open).toBe(off.open);
+      expect(on.annotated).toBe(off.annotated);
+      expect(on.annotated).not.toBe(on.open);
+      // The late run annotation sits on each step of that run, and only there (applied to the
+      // run's serialized steps: its content is gone by then).
+      const doc = JSON.parse(on.annotated);
+      let run: string | undefined;
+      let annotatedSteps = 0;
+      doc.steps.forEach((step: any, i: number) => {
+        // A run's system prompt step comes just before the user step that names the run.
+        const next = doc.steps[i + 1]?.extra?.run_id;
+        if (typeof step.extra?.run_id === 'string') run = step.extra.run_id;
+        else if (step.source === 'system' && typeof next === 'string') run = next;
+        const mine = run === on.firstRun;
+        expect(step.extra?.annotations?.reward ?? null).toBe(mine ? 0.5 : null);
+        if (mine) annotatedSteps++;
+      });
+      expect(annotatedSteps).toBeGreaterThan(1);
+      expect(doc.extra.annotations.reward).toBe(1);
+      expect(on.final).toBe(off.final);
+      expect(on.patched).toBe(off.patched);
+      expect(on.patched).not.toBe(on.final);
+      // No run was ever rendered from a summary, nor reused stale.
+      expect(on.details).toMatchObject({ runs_rendered_from_summary: 0, runs_reused_stale: 0 });
+    }, 60_000);
+  }
+
+  it('an open session holds run summaries, and the ATIF sink only serialized steps', async () => {
+    const off = await play('gateway-tool-call.jsonl', false);
+    const on = await play('gateway-tool-call.jsonl', true);
+    expect(on.heldRuns).toHaveLength(2);
+    expect(on.heldRuns.every((r) => r.contentReleased === true)).toBe(true);
+    expect(off.heldRuns.some((r) => r.contentReleased === true)).toBe(false);
+    // What the session holds, measured as JSON: the prompts, messages and tool payloads are gone.
+    const bytes = (runs: Run[]) => JSON.stringify(runs).length;
+    expect(bytes(on.delivered)).toBeGreaterThan(bytes(on.heldRuns) * 4);
+    const text = JSON.stringify(on.heldRuns);
+    for (const run of on.delivered) {
+      for (const call of run.llmCalls) {
+        for (const m of call.input) if (typeof m.content === 'string' && m.content.length > 64 && m.role !== 'user') expect(text).not.toContain(m.content);
+        for (const t of call.tools) if (typeof t.result === 'string' && t.result.length > 16) expect(text).not.toContain(t.result);
+      }
+      if (run.systemPrompt) expect(text).not.toContain(run.systemPrompt);
+    }
+    // The sink: both runs serialized, no content kept (neither spawned a subagent).
+    expect(on.details).toMatchObject({ runs_content_held: 0, runs_serialized_held: 2 });
+    expect(off.details).toMatchObject({ runs_content_held: 0, runs_serialized_held: 2 });
+  }, 60_000);
+
+  it('a run that spawned a subagent keeps its content until the file is final', async () => {
+    const on = await play('gateway-subagent.jsonl', true);
+    expect(on.heldRuns.every((r) => r.contentReleased === true)).toBe(true);
+    expect(on.details.runs_content_held).toBe(1);
+  }, 60_000);
+});
