@@ -121,6 +121,7 @@ async function main(): Promise<void> {
     machine.loadavgEnd = loadavg().map(round2);
     log(`\nOpen sessions: ${os.sessions} (${os.openSessions} still open, ${os.openRuns} runs unfinished, ${os.atifFiles} ATIF files), ATIF on`);
     log(`floor heap ${os.floorHeapMB} MB; retained over it ${os.retainedHeapMB} MB = ${os.retainedToFloor} x the floor, ${os.bytesPerSession} bytes per open session; ${os.ms} ms`);
+    log(`outside the heap: external (Buffers) +${os.retainedExternalMB} MB, RSS +${os.retainedRssMB} MB over the floor`);
     log(`Target: retained heap <= ${os.targetMB} MB: ${os.pass ? 'PASS' : 'FAIL'}`);
     const out = { generatedAt: new Date().toISOString(), durationS: Math.round((Date.now() - started) / 1000), machine, options: o, openSessions: os };
     mkdirSync(dirname(resolve(o.out)), { recursive: true });

@@ -22,6 +22,12 @@ export interface OpenSessionsResult {
   /** Retained heap / floor heap, both from the same process. */
   retainedToFloor: number;
   bytesPerSession: number;
+  /**
+   * Outside the JS heap, after the same full GCs: Buffers (the ATIF sink's serialized run
+   * steps) and the process's RSS, each over the floor. Not judged; reported beside.
+   */
+  retainedExternalMB: number;
+  retainedRssMB: number;
   ms: number;
   targetMB: number;
   pass: boolean;
@@ -52,6 +58,8 @@ export async function runOpenSessionsBench(o: { sessions: number; fixture: strin
     retainedHeapMB: round(retained),
     retainedToFloor: round(r.after.heapUsed / r.floor.heapUsed - 1),
     bytesPerSession: Math.round((retained * MB) / Math.max(1, r.sessions)),
+    retainedExternalMB: round((r.after.external - r.floor.external) / MB),
+    retainedRssMB: round((r.after.rss - r.floor.rss) / MB),
     ms: r.ms,
     targetMB: round(scaledTarget),
     pass: retained <= scaledTarget,

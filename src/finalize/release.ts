@@ -18,7 +18,7 @@ function toolSummary(t: ToolSpan): ToolSpan {
 }
 
 function callSummary(c: LlmCall, keepOutput: boolean): LlmCall {
-  const { input: _i, openclawInput: _o, reasoning: _r, requestTools: _t, output, tools, ...rest } = c;
+  const { input: _i, openclawInput: _o, reasoning: _r, requestTools: _t, inputProof: _p, output, tools, ...rest } = c;
   const out: LlmCall = { ...rest, input: [], tools: tools.map(toolSummary) };
   if (keepOutput && output) out.output = output;
   return out;
