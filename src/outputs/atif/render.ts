@@ -29,8 +29,11 @@ import type { Block, ChildLinks, DocHead, DocPlan } from './document.ts';
 import { runSteps } from './run-steps.ts';
 import type { AtifMeta, AtifStepBody, AtifSubagentRef } from './types.ts';
 import type { Annotation } from '../../trace/annotation.ts';
+import { OnFile } from './spill.ts';
+import type { Body, FileRef } from './spill.ts';
 
 interface CachedRun {
+  spanId: string;
   prevSystemPrompt: string | undefined;
   /** Session-level compaction marks placed inside this run when it was serialized. */
   sessionMarks: number;
@@ -39,11 +42,15 @@ interface CachedRun {
   /** Every tool call of the run, with the subagent ref it resolved to ('' for none). */
   deps: { toolCallId: string; childSessionKey: string | undefined; ref: string }[];
   /** The steps serialized without annotation; `block` has the current annotation on them. */
-  plain: Buffer[];
+  plain: Body[];
   /** The run's annotation (JSON) in `block`; '' for none. */
   annotation: string;
-  block: Block<Buffer>;
+  /** Its steps: Buffers until written, then where they are in the file (spill.ts). */
+  block: Block<Body>;
 }
+
+/** Reads bodies kept in a file back into memory (the sink knows the directory). */
+export type ReadBodies = (bodies: readonly Body[]) => Buffer[];
 
 function refKey(ref: AtifSubagentRef | undefined): string {
   return ref ? JSON.stringify(ref) : '';
@@ -58,14 +65,16 @@ function stepBody(step: AtifStepBody): Buffer {
  * Serialized steps with an annotation applied: parsed back (JSON round trips byte for byte),
  * annotated as a fresh render would be, serialized again. The run's content is gone by then.
  */
-function annotateSerialized(plain: Buffer[], annotation: Annotation | undefined): Buffer[] {
+function annotateSerialized(plain: Body[], annotation: Annotation | undefined, read: ReadBodies): Body[] {
   if (!annotation) return plain;
-  const steps = plain.map((b) => JSON.parse(`{${b.toString('utf8')}`) as AtifStepBody);
+  const steps = read(plain).map((b) => JSON.parse(`{${b.toString('utf8')}`) as AtifStepBody);
   return annotateSteps(steps, annotation).map(stepBody);
 }
 /** Collects output pieces; short strings are merged so writev gets few, large iovecs. */
 class Chunks {
-  readonly list: Buffer[] = [];
+  readonly list: Body[] = [];
+  /** The byte offset at which each chunk of `list` starts. */
+  readonly offsets: number[] = [];
   bytes = 0;
   private pending = '';
 
@@ -79,13 +88,14 @@ class Chunks {
     this.pending += s;
   }
 
-  buffer(b: Buffer): void {
+  buffer(b: Body): void {
     this.flushText();
+    this.offsets.push(this.bytes);
     this.list.push(b);
     this.bytes += b.length;
   }
 
-  done(): Buffer[] {
+  done(): Body[] {
     this.flushText();
     return this.list;
   }
@@ -94,6 +104,7 @@ class Chunks {
     if (this.pending.length === 0) return;
     const b = Buffer.from(this.pending, 'utf8');
     this.pending = '';
+    this.offsets.push(this.bytes);
     this.list.push(b);
     this.bytes += b.length;
   }
@@ -112,16 +123,21 @@ export interface Cut {
  */
 export interface Layout {
   head: HeadParts;
-  bodies: Buffer[];
+  bodies: Body[];
   ends: Cut[];
 }
 
 export interface Rendered {
-  chunks: Buffer[];
+  /** OnFile chunks are read back before writing (spill.ts resolveBodies). */
+  chunks: Body[];
+  /** Where each chunk starts in the file. */
+  offsets: number[];
   bytes: number;
   trajectoryId: string;
   sessionId: string | undefined;
   layout: Layout;
+  /** The cached runs this render used: once it is written, their steps are in the file. */
+  used: CachedRun[];
 }
 
 export class TrajectoryCache {
@@ -159,18 +175,29 @@ export class TrajectoryCache {
   }
 
   /** How many runs this cache holds content or serialized steps of (tests, status). */
-  sizes(): { contentRuns: number; serializedRuns: number } {
-    return { contentRuns: this.content.size, serializedRuns: this.runs.size };
+  sizes(): { contentRuns: number; serializedRuns: number; stepBytesInMemory: number; stepBytesOnFile: number } {
+    let inMemory = 0;
+    let onFile = 0;
+    for (const c of this.runs.values()) {
+      for (const list of c.plain === c.block.steps ? [c.plain] : [c.plain, c.block.steps]) {
+        for (const b of list) {
+          if (b instanceof OnFile) onFile += b.length;
+          else inMemory += b.length;
+        }
+      }
+    }
+    return { contentRuns: this.content.size, serializedRuns: this.runs.size, stepBytesInMemory: inMemory, stepBytesOnFile: onFile };
   }
 
   /**
    * The file content for `root`, or undefined when it has no step yet. A checkpoint holds the
    * runs that ended; the final version holds every run.
    */
-  render(root: Session, meta: AtifMeta, final: boolean): Rendered | undefined {
-    const plan = planDocument<Buffer>(root, meta, {
+  render(root: Session, meta: AtifMeta, final: boolean, read: ReadBodies): Rendered | undefined {
+    const used: CachedRun[] = [];
+    const plan = planDocument<Body>(root, meta, {
       includeRun: (_s, run) => final || this.ended.has(run.spanId),
-      runBlock: (s, run, prev, links, marks) => this.block(s, run, prev, links, marks, meta),
+      runBlock: (s, run, prev, links, marks) => this.block(s, run, prev, links, marks, meta, read, used),
       markStep: (_s, step) => stepBody(step),
     });
     if (!plan) return undefined;
@@ -178,10 +205,71 @@ export class TrajectoryCache {
     const layout: Layout = { head: headParts(plan.head), bodies: plan.steps, ends: [] };
     write(plan, out, layout.ends, layout.head);
     out.text('\n');
-    return { chunks: out.done(), bytes: out.bytes, trajectoryId: plan.head.trajectory_id, sessionId: plan.head.session_id, layout };
+    const chunks = out.done();
+    return { chunks, offsets: out.offsets, bytes: out.bytes, trajectoryId: plan.head.trajectory_id, sessionId: plan.head.session_id, layout, used };
   }
 
-  private block(session: Session, run: Run, prev: string | undefined, links: ChildLinks, marks: readonly Mark[], meta: AtifMeta): Block<Buffer> {
+  /**
+   * `r` is written to the file `ref` names: the run steps it holds in memory are kept there
+   * from now on, and those already there are where this write put them.
+   */
+  spill(r: Rendered, ref: FileRef): void {
+    const at = new Map<Body, number>();
+    r.chunks.forEach((c, i) => at.set(c, r.offsets[i]!));
+    const swapped = new Map<Body, OnFile>();
+    const swap = (b: Body): Body => {
+      const offset = at.get(b);
+      if (offset === undefined) return b;
+      if (b instanceof OnFile) {
+        b.at = offset;
+        b.ref = ref;
+        return b;
+      }
+      let o = swapped.get(b);
+      if (!o) swapped.set(b, (o = new OnFile(b.length, offset, ref)));
+      return o;
+    };
+    for (const c of r.used) {
+      const steps = c.block.steps.map(swap);
+      if (c.plain === c.block.steps) c.plain = steps;
+      c.block = { ...c.block, steps };
+    }
+    r.layout.bodies = r.layout.bodies.map((b) => swapped.get(b) ?? b);
+  }
+
+  /** The run steps of `root`'s tree kept in `ref`'s file, back in memory (that file is about to go). */
+  async unspill(root: Session, ref: FileRef, read: (bodies: readonly Body[]) => Promise<Buffer[]>): Promise<void> {
+    for (const c of this.cachedOf(root)) {
+      const mine = (b: Body) => b instanceof OnFile && b.ref === ref;
+      if (!c.block.steps.some(mine) && !c.plain.some(mine)) continue;
+      const steps = await read(c.block.steps);
+      c.plain = c.plain === c.block.steps ? steps : await read(c.plain);
+      c.block = { ...c.block, steps };
+    }
+  }
+
+  /** Steps kept in a file that is gone: the runs of `root`'s tree are serialized again. */
+  dropSpilled(root: Session): void {
+    for (const c of this.cachedOf(root)) {
+      if (c.block.steps.some((b) => b instanceof OnFile) || c.plain.some((b) => b instanceof OnFile)) this.runs.delete(c.spanId);
+    }
+  }
+
+  private cachedOf(root: Session): CachedRun[] {
+    const out: CachedRun[] = [];
+    const stack: { s: Session; depth: number }[] = [{ s: root, depth: 0 }];
+    while (stack.length > 0) {
+      const { s, depth } = stack.pop()!;
+      for (const run of s.runs) {
+        const c = this.runs.get(run.spanId);
+        if (c) out.push(c);
+      }
+      if (depth < 16) for (const c of s.children) if (c !== s) stack.push({ s: c, depth: depth + 1 });
+    }
+    return out;
+  }
+
+  private block(session: Session, run: Run, prev: string | undefined, links: ChildLinks, marks: readonly Mark[], meta: AtifMeta, read: ReadBodies, used: CachedRun[]): Block<Body> {
     const cached = this.runs.get(run.spanId);
     const annotation = meta.runAnnotation?.(rootOf(session), run.runId);
     const annotationKey = annotation ? JSON.stringify(annotation) : '';
@@ -195,9 +283,10 @@ export class TrajectoryCache {
       if (!valid && content === undefined) this.staleReuses++;
       if (valid || content === undefined) {
         if (cached.annotation !== annotationKey) {
-          cached.block = { ...cached.block, steps: annotateSerialized(cached.plain, annotation) };
+          cached.block = { ...cached.block, steps: annotateSerialized(cached.plain, annotation, read) };
           cached.annotation = annotationKey;
         }
+        used.push(cached);
         return cached.block;
       }
     }
@@ -213,8 +302,10 @@ export class TrajectoryCache {
     };
     const rs = runSteps(session, source, prev, resolve, marks);
     const plain = rs.steps.map(stepBody);
-    const block: Block<Buffer> = { steps: annotateSerialized(plain, annotation), totals: rs.totals satisfies StepTotals, systemPrompt: rs.systemPrompt };
-    this.runs.set(run.spanId, { prevSystemPrompt: prev, sessionMarks: marks.length, sessionModel: session.model, deps, plain, annotation: annotationKey, block });
+    const block: Block<Body> = { steps: annotateSerialized(plain, annotation, read), totals: rs.totals satisfies StepTotals, systemPrompt: rs.systemPrompt };
+    const entry: CachedRun = { spanId: run.spanId, prevSystemPrompt: prev, sessionMarks: marks.length, sessionModel: session.model, deps, plain, annotation: annotationKey, block };
+    this.runs.set(run.spanId, entry);
+    used.push(entry);
     // Serialized: the content goes, unless a subagent it spawned may still be embedded later
     // (its tool result then points at the child's trajectory, and the steps are made again).
     if (!spawns) this.content.delete(run.spanId);
@@ -255,7 +346,7 @@ export function sameHead(a: HeadParts, b: HeadParts): boolean {
 }
 
 /** `ends`, when given, receives the position after each step of this (top-level) document. */
-function write(plan: DocPlan<Buffer>, out: Chunks, ends?: Cut[], head: HeadParts = headParts(plan.head)): void {
+function write(plan: DocPlan<Body>, out: Chunks, ends?: Cut[], head: HeadParts = headParts(plan.head)): void {
   // The head's JSON without its closing brace; steps, metrics, children and extra follow.
   out.text(head.before);
   if (head.tools) out.buffer(head.tools);

@@ -26,7 +26,9 @@ import type { FileImage } from './atomic-write.ts';
 import { pathInside } from './filename.ts';
 import { FileNamer } from './naming.ts';
 import { TrajectoryCache, sameHead } from './render.ts';
-import type { Layout, Rendered } from './render.ts';
+import type { Layout, ReadBodies, Rendered } from './render.ts';
+import { BodiesLost, resolveBodies, resolveBodiesSync } from './spill.ts';
+import type { Body, FileRef } from './spill.ts';
 import type { AtifMeta, JsonObject } from './types.ts';
 import type { Annotation, AnnotationTarget } from '../../trace/annotation.ts';
 import { patchDocument, record } from './annotations.ts';
@@ -76,6 +78,8 @@ interface FileState {
   fileName?: string;
   /** Unset when the file's content is not known to be what this sink rendered. */
   disk?: OnDisk;
+  /** The file as last written successfully, where the run steps it holds are read back from (spill.ts). */
+  ref?: FileRef;
 }
 
 // Replacing a file this small costs well under a millisecond; past it, in-place updates pay off.
@@ -232,6 +236,11 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
       annotations.delete(st.root.spanId);
     }
     if (st.fileName) {
+      // Its runs' steps kept in that file move back to memory: the root's file takes them.
+      if (st.ref) await cache.unspill(st.root, st.ref, (bodies) => resolveBodies(dir, bodies)).catch((err: unknown) => {
+        report(err);
+        cache.dropSpilled(st.root);
+      });
       await unlink(pathInside(dir, st.fileName)).catch(() => undefined);
       names.release(st.root, st.fileName);
     }
@@ -250,9 +259,25 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
     }
   };
 
+  const readNow: ReadBodies = (bodies) => resolveBodiesSync(dir, bodies);
+
   const renderAndWrite = async (st: FileState, final: boolean): Promise<void> => {
+    try {
+      await renderAndWriteOnce(st, final);
+    } catch (err) {
+      if (!(err instanceof BodiesLost)) throw err;
+      // Run steps kept in a file someone removed or changed: serialized again, from the runs'
+      // content where this sink still has it, else from the summaries the session keeps.
+      cache.dropSpilled(st.root);
+      const before = cache.summaryRenders;
+      await renderAndWriteOnce(st, final);
+      if (cache.summaryRenders > before) report(new Error(`${err.message}; ${cache.summaryRenders - before} run(s) written from their summaries (no prompts, messages or tool payloads)`));
+    }
+  };
+
+  const renderAndWriteOnce = async (st: FileState, final: boolean): Promise<void> => {
     // On the lane: never inside a hook handler's stack, and yielding to hooks under load.
-    const rendered = await lane.run(() => cache.render(st.root, meta, final));
+    const rendered = await lane.run(() => cache.render(st.root, meta, final, readNow));
     if (!rendered) return; // no step yet: ATIF forbids `steps: []`, so no file
     const choice = await names.choose(st.root, rendered, st);
     const target = pathInside(dir, choice.fileName);
@@ -264,7 +289,8 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
     let written = rendered.bytes;
     if (end && was) {
       try {
-        image = await rewriteEnd(target, was.image, end.offset, end.chunks, rendered.bytes);
+        // Embedded subagents' steps sit after the cut: read back before it is overwritten.
+        image = await rewriteEnd(target, was.image, end.offset, await resolveBodies(dir, end.chunks), rendered.bytes);
         written = rendered.bytes - end.offset;
         stats.appends += 1;
       } catch (err) {
@@ -273,7 +299,12 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
         if (!(err instanceof FileMoved)) throw err;
       }
     }
-    image ??= await writeFileAtomic(target, rendered.chunks);
+    image ??= await writeFileAtomic(target, await resolveBodies(dir, rendered.chunks));
+    // Every run step of this render is in the file now: kept there, not in memory.
+    const ref = (st.ref ??= { fileName: choice.fileName, image });
+    ref.fileName = choice.fileName;
+    ref.image = image;
+    cache.spill(rendered, ref);
     st.disk = { fileName: choice.fileName, image, layout: rendered.layout };
     const previous = wrote(st, choice.baseName, choice.fileName, written, final);
     // The session id became known after the first checkpoint: one file, under the better name.
@@ -326,10 +357,10 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
           if (st.fileName) unlinkQuietly(pathInside(dir, st.fileName));
           continue;
         }
-        const rendered = cache.render(st.root, meta, st.final);
+        const rendered = cache.render(st.root, meta, st.final, readNow);
         if (!rendered) continue;
         const choice = names.chooseSync(st.root, rendered, st);
-        writeFileAtomicSync(pathInside(dir, choice.fileName), rendered.chunks);
+        writeFileAtomicSync(pathInside(dir, choice.fileName), resolveBodiesSync(dir, rendered.chunks));
         st.disk = undefined;
         const previous = wrote(st, choice.baseName, choice.fileName, rendered.bytes, st.final);
         if (previous !== undefined) unlinkQuietly(pathInside(dir, previous));
@@ -487,7 +518,7 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
  * The bytes to write when `r` only extends what is on disk: every step there is still first,
  * unchanged, under the same head. Undefined when a full write is needed (or cheap enough).
  */
-function newEnd(disk: OnDisk | undefined, fileName: string, r: Rendered, appendFrom: number): { offset: number; chunks: Buffer[] } | undefined {
+function newEnd(disk: OnDisk | undefined, fileName: string, r: Rendered, appendFrom: number): { offset: number; chunks: Body[] } | undefined {
   if (!disk || disk.fileName !== fileName || disk.image.size < appendFrom || r.bytes < disk.image.size) return undefined;
   const old = disk.layout;
   const k = old.bodies.length;
@@ -498,16 +529,24 @@ function newEnd(disk: OnDisk | undefined, fileName: string, r: Rendered, appendF
   return { offset: cut.byte, chunks: r.chunks.slice(cut.chunk) };
 }
 
-// Run steps are cached Buffers (the same object at every render); mark steps are small and
+// Run steps are cached (the same Buffer or OnFile at every render); mark steps are small and
 // serialized anew each time, so they are compared by content.
-function sameBody(a: Buffer, b: Buffer): boolean {
-  return a === b || (a.length === b.length && a.length <= 4096 && a.equals(b));
+function sameBody(a: Body, b: Body): boolean {
+  if (a === b) return true;
+  return a instanceof Buffer && b instanceof Buffer && a.length === b.length && a.length <= 4096 && a.equals(b);
 }
 
 /** What the open files' runs cost: content still held, serialized runs, and the fallbacks. */
 function cacheDetails(cache: TrajectoryCache): Record<string, number> {
-  const { contentRuns, serializedRuns } = cache.sizes();
-  return { runs_content_held: contentRuns, runs_serialized_held: serializedRuns, runs_rendered_from_summary: cache.summaryRenders, runs_reused_stale: cache.staleReuses };
+  const { contentRuns, serializedRuns, stepBytesInMemory, stepBytesOnFile } = cache.sizes();
+  return {
+    runs_content_held: contentRuns,
+    runs_serialized_held: serializedRuns,
+    run_step_bytes_in_memory: stepBytesInMemory,
+    run_step_bytes_in_files: stepBytesOnFile,
+    runs_rendered_from_summary: cache.summaryRenders,
+    runs_reused_stale: cache.staleReuses,
+  };
 }
 
 function unlinkQuietly(p: string): void {

@@ -161,11 +161,54 @@ describe('ATIF: a run released once it is in its file', () => {
     // The sink: both runs serialized, no content kept (neither spawned a subagent).
     expect(on.details).toMatchObject({ runs_content_held: 0, runs_serialized_held: 2 });
     expect(off.details).toMatchObject({ runs_content_held: 0, runs_serialized_held: 2 });
+    // And the serialized steps are in the file, read back only when a write needs them.
+    expect(on.details.run_step_bytes_in_memory).toBe(0);
+    expect(on.details.run_step_bytes_in_files).toBeGreaterThan(1000);
+    expect(on.details.run_step_bytes_in_files).toBeLessThan(Buffer.byteLength(on.open));
   }, 60_000);
 
   it('a run that spawned a subagent keeps its content until the file is final', async () => {
     const on = await play('gateway-subagent.jsonl', true);
     expect(on.heldRuns.every((r) => r.contentReleased === true)).toBe(true);
     expect(on.details.runs_content_held).toBe(1);
+  }, 60_000);
+});
+
+describe('ATIF: run steps kept in the file', () => {
+  it('a file removed behind the writer: its runs are written again from their summaries, and that is reported', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'atif-release-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const errors: string[] = [];
+    const rawConfig = {
+      plugins: { version: 1, components: [{ kind: 'observability', enabled: true, config: { version: 3, atif: { enabled: true, agent_name: 'openclaw', output_directory: dir } } }] },
+    };
+    const records = fixture('gateway-tool-call.jsonl');
+    let clock = records[0]!.ts;
+    const rt = new Runtime({ rawConfig, env: {}, logger: { info() {}, warn() {}, error: (m: string) => void errors.push(m) }, pluginVersion: '0.1.0', now: () => clock, ids: sequentialIds(), outputs: OUTPUTS });
+    cleanup.push(() => rt.stop('test', 5000));
+    for (const r of records) {
+      if (r.hook === 'session_end' || r.hook === 'gateway_stop') continue;
+      clock = Math.max(clock, r.ts);
+      rt.tick();
+      rt.dispatch(r.hook, r.event, r.ctx);
+    }
+    clock += 10_000;
+    rt.tick();
+    await rt.flush();
+    const [name] = (await readdir(dir)).filter((f) => f.endsWith('.json'));
+    const before = JSON.parse(await readFile(path.join(dir, name!), 'utf8'));
+    await rm(path.join(dir, name!));
+    rt.dispatch('session_end', records.find((r) => r.hook === 'session_end')!.event, records.find((r) => r.hook === 'session_end')!.ctx);
+    clock += 10_000;
+    rt.tick();
+    await rt.flush();
+    const after = JSON.parse(await readFile(path.join(dir, name!), 'utf8'));
+    // The same steps, their text gone: the summaries keep ids, times and usage only.
+    expect(after.steps.map((s: { source: string }) => s.source)).toEqual(before.steps.map((s: { source: string }) => s.source).filter((x: string) => x !== 'system'));
+    expect(after.final_metrics.total_prompt_tokens).toBe(before.final_metrics.total_prompt_tokens);
+    const atif = rt.sinks.find((s) => s.name === 'atif')!.health();
+    expect(atif.details).toMatchObject({ runs_rendered_from_summary: 2 });
+    expect(atif.failures).toBe(1);
+    expect(atif.lastError?.message).toMatch(/is gone.*2 run\(s\) written from their summaries/);
   }, 60_000);
 });

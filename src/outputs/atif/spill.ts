@@ -1,0 +1,123 @@
+// Serialized run steps that live in the trajectory file, not in memory. Once a write succeeded,
+// every run step it wrote is on disk at a known offset; the cache keeps that offset (OnFile)
+// instead of the Buffer. An idle open session then holds a few hundred bytes per run rather
+// than its serialized conversation (a system prompt step alone is tens of kB, and OpenClaw
+// writes the session's ids into it, so no two sessions share it).
+//
+// A write that needs those bytes again (a full rewrite, the final write, the embedded
+// subagents after an in-place update's cut) reads them back from the file first, after
+// checking it is still the file this sink last wrote (same inode, device and size). If it is
+// not (removed or changed behind our back), the bytes are lost: BodiesLost, and the caller
+// serializes those runs again from what it still has.
+
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { FileImage } from './atomic-write.ts';
+import { pathInside } from './filename.ts';
+
+/** The file one sink state last wrote successfully; updated in place, shared by its OnFile bodies. */
+export interface FileRef {
+  fileName: string;
+  image: FileImage;
+}
+
+/** A step body at byte `at` of the file `ref` names, `length` bytes long. */
+export class OnFile {
+  readonly length: number;
+  at: number;
+  ref: FileRef;
+
+  constructor(length: number, at: number, ref: FileRef) {
+    this.length = length;
+    this.at = at;
+    this.ref = ref;
+  }
+}
+
+export type Body = Buffer | OnFile;
+
+export class BodiesLost extends Error {}
+
+function byFile(chunks: readonly Body[]): Map<FileRef, OnFile[]> {
+  const out = new Map<FileRef, OnFile[]>();
+  for (const c of chunks) {
+    if (!(c instanceof OnFile)) continue;
+    let list = out.get(c.ref);
+    if (!list) out.set(c.ref, (list = []));
+    list.push(c);
+  }
+  return out;
+}
+
+function lost(ref: FileRef, why: string): BodiesLost {
+  return new BodiesLost(`trajectory file ${ref.fileName} ${why}: the run steps kept in it are lost and are serialized again`);
+}
+
+function sameFile(st: { ino: number; dev: number; size: number }, ref: FileRef): boolean {
+  return st.ino === ref.image.ino && st.dev === ref.image.dev && st.size === ref.image.size;
+}
+
+/** `chunks` with every OnFile read back from its file. */
+export async function resolveBodies(dir: string, chunks: readonly Body[]): Promise<Buffer[]> {
+  const files = byFile(chunks);
+  if (files.size === 0) return chunks as Buffer[];
+  const got = new Map<OnFile, Buffer>();
+  for (const [ref, list] of files) {
+    const fh = await open(pathInside(dir, ref.fileName), 'r').catch(() => {
+      throw lost(ref, 'is gone');
+    });
+    try {
+      if (!sameFile(await fh.stat(), ref)) throw lost(ref, 'was changed by someone else');
+      let total = 0;
+      for (const b of list) total += b.length;
+      if (total * 2 > ref.image.size) {
+        // Most of the file: one read, the bodies are views on it.
+        const all = await fh.readFile();
+        for (const b of list) got.set(b, all.subarray(b.at, b.at + b.length));
+      } else {
+        for (const b of list) {
+          const buf = Buffer.allocUnsafe(b.length);
+          for (let n = 0; n < b.length; ) {
+            const { bytesRead } = await fh.read(buf, n, b.length - n, b.at + n);
+            if (bytesRead === 0) throw lost(ref, 'is shorter than written');
+            n += bytesRead;
+          }
+          got.set(b, buf);
+        }
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+  return chunks.map((c) => (c instanceof OnFile ? got.get(c)! : c));
+}
+
+/** The same, blocking: process 'exit', and an annotation of a run whose steps are on disk. */
+export function resolveBodiesSync(dir: string, chunks: readonly Body[]): Buffer[] {
+  const files = byFile(chunks);
+  if (files.size === 0) return chunks as Buffer[];
+  const got = new Map<OnFile, Buffer>();
+  for (const [ref, list] of files) {
+    let fd: number;
+    try {
+      fd = openSync(pathInside(dir, ref.fileName), 'r');
+    } catch {
+      throw lost(ref, 'is gone');
+    }
+    try {
+      if (!sameFile(fstatSync(fd), ref)) throw lost(ref, 'was changed by someone else');
+      for (const b of list) {
+        const buf = Buffer.allocUnsafe(b.length);
+        for (let n = 0; n < b.length; ) {
+          const read = readSync(fd, buf, n, b.length - n, b.at + n);
+          if (read === 0) throw lost(ref, 'is shorter than written');
+          n += read;
+        }
+        got.set(b, buf);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return chunks.map((c) => (c instanceof OnFile ? got.get(c)! : c));
+}
