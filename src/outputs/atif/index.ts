@@ -27,7 +27,16 @@ export const atifOutput: OutputEntry = {
       lane: ctx.lane,
       ...(enrichment ? { rootExtra: (root) => enrichment.atifExtraForSession(root) as Record<string, unknown> | undefined } : {}),
       ...(storage.onWritten ? { onWritten: storage.onWritten } : {}),
+      ...spillAfter(ctx.env ?? process.env),
     });
     return [sink, ...storage.sinks(sink)];
   },
 };
+
+/** NEMO_RELAY_ATIF_SPILL_AFTER_MS: how long a written file's run steps also stay in memory (tuning, tests). */
+function spillAfter(env: Record<string, string | undefined>): { spillAfterMs?: number } {
+  const raw = env.NEMO_RELAY_ATIF_SPILL_AFTER_MS;
+  if (raw === undefined || raw.trim() === '') return {};
+  const ms = Number(raw);
+  return Number.isFinite(ms) && ms >= 0 ? { spillAfterMs: ms } : {};
+}

@@ -47,6 +47,12 @@ export interface AtifSinkOptions {
   lane?: BackgroundLane;
   /** Told after each successful write (file name inside the output directory); `final` for a session's last write. Must only enqueue. */
   onWritten?: (fileName: string, final: boolean) => void;
+  /**
+   * A file not written for this long keeps its run steps on disk only (spill.ts); 0: at once
+   * after every write. Until then they stay in memory too, so a file removed behind the writer
+   * between two checkpoints is written again whole. Default 30 s.
+   */
+  spillAfterMs?: number;
 }
 
 /** What this sink last wrote to a file: enough to tell whether a new render only extends it. */
@@ -80,7 +86,11 @@ interface FileState {
   disk?: OnDisk;
   /** The file as last written successfully, where the run steps it holds are read back from (spill.ts). */
   ref?: FileRef;
+  /** The last successful write, until its run steps are left to the file alone. */
+  unspilled?: { rendered: Rendered; at: number };
 }
+
+const SPILL_AFTER_MS = 30_000;
 
 // Replacing a file this small costs well under a millisecond; past it, in-place updates pay off.
 const APPEND_FROM_BYTES = 256 * 1024;
@@ -118,6 +128,33 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
   const writeSlots = new Slots(2);
   let stopped = false;
   const appendFrom = opts.appendFromBytes ?? APPEND_FROM_BYTES;
+  const spillAfter = Math.max(0, opts.spillAfterMs ?? SPILL_AFTER_MS);
+  // Files written but not yet spilled; one timer looks at them while there are any.
+  const unspilled = new Set<FileState>();
+  let spillTimer: NodeJS.Timeout | undefined;
+  const spillIdle = (): void => {
+    const now = Date.now();
+    for (const st of unspilled) {
+      if (st.running || !st.unspilled || !st.ref) continue;
+      if (now - st.unspilled.at < spillAfter) continue;
+      cache.spill(st.unspilled.rendered, st.ref);
+      st.unspilled = undefined;
+      unspilled.delete(st);
+    }
+    if (unspilled.size === 0 && spillTimer) {
+      clearInterval(spillTimer);
+      spillTimer = undefined;
+    }
+  };
+  const onFileNow = (st: FileState, rendered: Rendered): void => {
+    if (spillAfter === 0) return cache.spill(rendered, st.ref!);
+    st.unspilled = { rendered, at: Date.now() };
+    unspilled.add(st);
+    if (!spillTimer) {
+      spillTimer = setInterval(spillIdle, Math.min(spillAfter, 10_000));
+      spillTimer.unref();
+    }
+  };
   const lane = opts.lane ?? IMMEDIATE_LANE;
   const stats = { patches: 0, writes: 0, appends: 0, files: 0, finals: 0, bytes: 0, failures: 0, dropped: 0, lastFailed: false };
   let lastSuccessTime: string | undefined;
@@ -196,6 +233,8 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
         // Written into the final file; a later annotation patches that file instead.
         annotations.delete(st.root.spanId);
         cache.forget(st.root);
+        st.unspilled = undefined;
+        unspilled.delete(st);
         failing.delete(st);
       }
     });
@@ -231,6 +270,8 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
 
   /** The session turned out to be a subagent (lineage arrived late): it lives in its root's file now. */
   const adopt = async (st: FileState): Promise<void> => {
+    st.unspilled = undefined;
+    unspilled.delete(st);
     if (states.get(st.root.spanId) === st) {
       states.delete(st.root.spanId);
       annotations.delete(st.root.spanId);
@@ -300,11 +341,11 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
       }
     }
     image ??= await writeFileAtomic(target, await resolveBodies(dir, rendered.chunks));
-    // Every run step of this render is in the file now: kept there, not in memory.
+    // Every run step of this render is in the file now: kept there, not in memory (once idle).
     const ref = (st.ref ??= { fileName: choice.fileName, image });
     ref.fileName = choice.fileName;
     ref.image = image;
-    cache.spill(rendered, ref);
+    onFileNow(st, rendered);
     st.disk = { fileName: choice.fileName, image, layout: rendered.layout };
     const previous = wrote(st, choice.baseName, choice.fileName, written, final);
     // The session id became known after the first checkpoint: one file, under the better name.
@@ -481,6 +522,7 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
       for (const st of states.values()) if (st.failed) kick(st);
       await flush();
       stopped = true;
+      if (spillTimer) clearInterval(spillTimer);
     },
 
     health(): SinkHealth {

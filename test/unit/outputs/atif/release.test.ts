@@ -53,7 +53,9 @@ async function play(name: string, releaseContent: boolean): Promise<Played> {
   };
   const records = fixture(name);
   let clock = records[0]!.ts;
-  const rt = new Runtime({ rawConfig, env: {}, logger: { info() {}, warn() {}, error() {} }, pluginVersion: '0.1.0', openclawVersion: '2026.9.6', now: () => clock, ids: sequentialIds(), outputs: OUTPUTS, releaseContent });
+  // Run steps go to the file right after each write (by default once it is 30 s idle).
+  const env = { NEMO_RELAY_ATIF_SPILL_AFTER_MS: '0' };
+  const rt = new Runtime({ rawConfig, env, logger: { info() {}, warn() {}, error() {} }, pluginVersion: '0.1.0', openclawVersion: '2026.9.6', now: () => clock, ids: sequentialIds(), outputs: OUTPUTS, releaseContent });
   cleanup.push(() => rt.stop('test', 5000));
   const delivered: Run[] = [];
   rt.sinks.push({
@@ -184,7 +186,7 @@ describe('ATIF: run steps kept in the file', () => {
     };
     const records = fixture('gateway-tool-call.jsonl');
     let clock = records[0]!.ts;
-    const rt = new Runtime({ rawConfig, env: {}, logger: { info() {}, warn() {}, error: (m: string) => void errors.push(m) }, pluginVersion: '0.1.0', now: () => clock, ids: sequentialIds(), outputs: OUTPUTS });
+    const rt = new Runtime({ rawConfig, env: { NEMO_RELAY_ATIF_SPILL_AFTER_MS: '0' }, logger: { info() {}, warn() {}, error: (m: string) => void errors.push(m) }, pluginVersion: '0.1.0', now: () => clock, ids: sequentialIds(), outputs: OUTPUTS });
     cleanup.push(() => rt.stop('test', 5000));
     for (const r of records) {
       if (r.hook === 'session_end' || r.hook === 'gateway_stop') continue;
@@ -210,5 +212,36 @@ describe('ATIF: run steps kept in the file', () => {
     expect(atif.details).toMatchObject({ runs_rendered_from_summary: 2 });
     expect(atif.failures).toBe(1);
     expect(atif.lastError?.message).toMatch(/is gone.*2 run\(s\) written from their summaries/);
+  }, 60_000);
+});
+
+describe('ATIF: when run steps go to the file', () => {
+  it('once the file has been idle for spillAfterMs; before that they are in memory too', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'atif-release-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const rawConfig = {
+      plugins: { version: 1, components: [{ kind: 'observability', enabled: true, config: { version: 3, atif: { enabled: true, agent_name: 'openclaw', output_directory: dir } } }] },
+    };
+    const records = fixture('gateway-tool-call.jsonl');
+    let clock = records[0]!.ts;
+    const rt = new Runtime({ rawConfig, env: { NEMO_RELAY_ATIF_SPILL_AFTER_MS: '300' }, logger: { info() {}, warn() {}, error() {} }, pluginVersion: '0.1.0', now: () => clock, ids: sequentialIds(), outputs: OUTPUTS });
+    cleanup.push(() => rt.stop('test', 5000));
+    for (const r of records) {
+      if (r.hook === 'session_end' || r.hook === 'gateway_stop') continue;
+      clock = Math.max(clock, r.ts);
+      rt.tick();
+      rt.dispatch(r.hook, r.event, r.ctx);
+    }
+    clock += 10_000;
+    rt.tick();
+    await rt.flush();
+    const details = () => rt.sinks.find((s) => s.name === 'atif')!.health().details!;
+    const inMemory = details().run_step_bytes_in_memory as number;
+    expect(inMemory).toBeGreaterThan(1000);
+    expect(details().run_step_bytes_in_files).toBe(0);
+    const t0 = Date.now();
+    while (details().run_step_bytes_in_memory !== 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 50));
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(100);
+    expect(details()).toMatchObject({ run_step_bytes_in_memory: 0, run_step_bytes_in_files: inMemory });
   }, 60_000);
 });
