@@ -62,6 +62,10 @@ async function main(): Promise<void> {
     }
     await settle();
     const ms = Date.now() - t0;
+    // Idle: the ATIF sink leaves a file's run steps to the file once it has not been written
+    // for 30 s (NEMO_RELAY_ATIF_SPILL_AFTER_MS), checked every 10 s.
+    const spillAfter = Number(process.env.NEMO_RELAY_ATIF_SPILL_AFTER_MS ?? 30_000);
+    if (spillAfter > 0) await new Promise((r) => setTimeout(r, spillAfter + 11_000));
     const after = await settledHeap();
     if (process.env.BENCH_HEAPSNAPSHOT) (await import('node:v8')).writeHeapSnapshot(process.env.BENCH_HEAPSNAPSHOT);
     const { readdir } = await import('node:fs/promises');

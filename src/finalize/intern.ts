@@ -8,6 +8,9 @@ import type { Session } from '../trace/model.ts';
 import { lruGet, lruInsert } from '../util/lru.ts';
 
 const SHARED = 64;
+// System prompts: OpenClaw writes the session's ids into its prompt, so most never repeat and
+// each one kept here is tens of kB held for nothing: a few suffice for the agents that do share one.
+const SHARED_TEXTS = 8;
 const texts = new Map<string, string>();
 const toolLists = new Map<string, Session['tools']>();
 const seenLists = new WeakMap<object, Session['tools']>();
@@ -17,7 +20,7 @@ export function internText<T extends string | undefined>(s: T): T {
   if (s === undefined || s.length < 1024) return s;
   const hit = lruGet(texts, s);
   if (hit !== undefined) return hit as T;
-  lruInsert(texts, s, s, SHARED);
+  lruInsert(texts, s, s, SHARED_TEXTS);
   return s;
 }
 

@@ -17,10 +17,34 @@ function toolSummary(t: ToolSpan): ToolSpan {
   return rest;
 }
 
+/** Already deeply frozen parts of the run that the summary keeps as they are. */
+function shared(run: Run, seen: Map<object, unknown>): void {
+  const keep = (o: object | undefined) => {
+    if (o !== undefined) seen.set(o, o);
+  };
+  keep(run.marks);
+  keep(run.reportedUsage);
+  keep(run.trace);
+  for (const c of run.llmCalls) {
+    keep(c.marks);
+    keep(c.usage);
+    keep(c.output);
+    for (const t of c.tools) keep(t.marks);
+  }
+  for (const t of run.orphanTools) keep(t.marks);
+}
+
 function callSummary(c: LlmCall, keepOutput: boolean): LlmCall {
-  const { input: _i, openclawInput: _o, reasoning: _r, requestTools: _t, inputProof: _p, output, tools, ...rest } = c;
-  const out: LlmCall = { ...rest, input: [], tools: tools.map(toolSummary) };
-  if (keepOutput && output) out.output = output;
+  // Times, model, usage and status: what a session span, a trajectory's totals and a run's
+  // place in its session are made of. Transport details are on the run's own spans already.
+  const out: LlmCall = { kind: 'llm', spanId: c.spanId, callId: c.callId, index: c.index, runId: c.runId, input: [], status: c.status, tools: c.tools.map(toolSummary), marks: c.marks };
+  if (c.model !== undefined) out.model = c.model;
+  if (c.startTime !== undefined) out.startTime = c.startTime;
+  if (c.endTime !== undefined) out.endTime = c.endTime;
+  if (c.durationMs !== undefined) out.durationMs = c.durationMs;
+  if (c.usage !== undefined) out.usage = c.usage;
+  if (c.error !== undefined) out.error = c.error;
+  if (keepOutput && c.output) out.output = c.output;
   return out;
 }
 
@@ -42,6 +66,6 @@ export function releaseContent(run: Run, keepPrompt: boolean): Run {
   if (keepPrompt && prompt !== undefined) summary.prompt = prompt;
   // Marks, usage and placements are already frozen: shared, not copied.
   const seen = new Map<object, unknown>();
-  for (const m of run.marks) seen.set(m, m);
+  shared(run, seen);
   return deepFrozenCopy(summary, seen) as Run;
 }
