@@ -1,35 +1,20 @@
 // Streams a folder of ATIF files, one document at a time, in a fixed order: the byte order of
 // the paths relative to the folder (not the locale's), so two runs over the same files give
-// the same output. Only the sorted names are held for the whole walk, packed into one string
-// (about the name's length a file); each document is read, parsed, validated and handed over
-// before the next one is read.
-// Files: `*.json` anywhere below the folder; dot files (the ATIF writer's temp files and
-// journals) and dot folders are skipped.
+// the same output. The names come in batches (sorted-names.ts), so memory does not grow with
+// the folder; each document is read, parsed, validated and handed over before the next one
+// is read.
 
-import { open, opendir } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { AtifTrajectory } from '../outputs/atif/types.ts';
 import { validateAtif, type AtifValidationError } from '../outputs/atif/validate.ts';
+import { sortedTrajectoryFiles } from './sorted-names.ts';
 
 export type TrajectoryEntry =
   | { file: string; ok: true; doc: AtifTrajectory; bytes: number }
   | { file: string; ok: false; errors: AtifValidationError[]; bytes: number };
 
-/** Relative paths of the candidate files, sorted by UTF-16 code units. */
-export async function listTrajectoryFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (rel: string): Promise<void> => {
-    // opendir streams entries; readdir would build every Dirent of the folder at once.
-    for await (const e of await opendir(path.join(dir, rel), { bufferSize: 64 })) {
-      if (e.name.startsWith('.')) continue;
-      const child = rel === '' ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory()) await walk(child);
-      else if (e.isFile() && e.name.endsWith('.json')) out.push(child);
-    }
-  };
-  await walk('');
-  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
+export { listTrajectoryFiles } from './sorted-names.ts';
 
 /**
  * One read buffer per walk, grown to the largest file: readFile would allocate a fresh backing
@@ -82,18 +67,7 @@ export async function readTrajectory(dir: string, file: string, rb: ReadBuffer =
   return { file, ok: true, bytes, doc: doc as AtifTrajectory };
 }
 
-/** The sorted names as one NUL-separated string: ~1 byte a character instead of an array of strings. */
-async function packedFileList(dir: string): Promise<string> {
-  return (await listTrajectoryFiles(dir)).join('\0');
-}
-
 export async function* readTrajectories(dir: string): AsyncGenerator<TrajectoryEntry> {
   const rb = newReadBuffer();
-  const packed = await packedFileList(dir);
-  for (let at = 0; at < packed.length; ) {
-    const end = packed.indexOf('\0', at);
-    const file = packed.slice(at, end === -1 ? packed.length : end);
-    at = end === -1 ? packed.length : end + 1;
-    yield await readTrajectory(dir, file, rb);
-  }
+  for await (const file of sortedTrajectoryFiles(dir)) yield await readTrajectory(dir, file, rb);
 }
