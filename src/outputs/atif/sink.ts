@@ -398,10 +398,22 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
           if (st.fileName) unlinkQuietly(pathInside(dir, st.fileName));
           continue;
         }
-        const rendered = cache.render(st.root, meta, st.final, readNow);
+        let rendered = cache.render(st.root, meta, st.final, readNow);
         if (!rendered) continue;
+        let chunks: Buffer[];
+        try {
+          chunks = resolveBodiesSync(dir, rendered.chunks);
+        } catch (err) {
+          if (!(err instanceof BodiesLost)) throw err;
+          // As in renderAndWrite: serialized again from what is left, and said so.
+          report(err);
+          cache.dropSpilled(st.root);
+          rendered = cache.render(st.root, meta, st.final, readNow);
+          if (!rendered) continue;
+          chunks = resolveBodiesSync(dir, rendered.chunks);
+        }
         const choice = names.chooseSync(st.root, rendered, st);
-        writeFileAtomicSync(pathInside(dir, choice.fileName), resolveBodiesSync(dir, rendered.chunks));
+        writeFileAtomicSync(pathInside(dir, choice.fileName), chunks);
         st.disk = undefined;
         const previous = wrote(st, choice.baseName, choice.fileName, rendered.bytes, st.final);
         if (previous !== undefined) unlinkQuietly(pathInside(dir, previous));
