@@ -51,7 +51,9 @@ export function finalize(ctx: EngineContext, rs: RunState, at: number): void {
     insertDelivered(s, rs.ordinal, run);
     ctx.out.runEnded(s.session, run);
     // Every output has the full run now: the session keeps its summary.
-    if (ctx.releaseContent) releaseDelivered(s, run);
+    // The run remembered for a late llm_output is the summary too: its amendment only adds
+    // marks, which the ATIF sink patches into the serialized steps.
+    if (ctx.releaseContent) rs.run = rs.delivered = releaseDelivered(s, run);
   });
 }
 

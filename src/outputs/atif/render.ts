@@ -35,6 +35,7 @@ import { runSteps } from './run-steps.ts';
 import type { AtifMeta, AtifStepBody, AtifSubagentRef } from './types.ts';
 import type { Annotation } from '../../trace/annotation.ts';
 import { OnFile } from './spill.ts';
+import { marksKey, patchUserMarks } from './amend-steps.ts';
 import type { Body, FileRef } from './spill.ts';
 
 interface CachedRun {
@@ -44,6 +45,8 @@ interface CachedRun {
   sessionMarks: number;
   /** The session's model when serialized: an agent step without one of its own falls back to it. */
   sessionModel: string | undefined;
+  /** The run's own marks when serialized (a late correction adds some). */
+  marks: { other: string; compactions: number };
   /** Every tool call of the run, with the subagent ref it resolved to ('' for none). */
   deps: { toolCallId: string; childSessionKey: string | undefined; ref: string }[];
   /** The steps serialized without annotation; `block` has the current annotation on them. */
@@ -117,6 +120,20 @@ export class TrajectoryCache {
   runEnded(_session: Session, run: Run): void {
     this.ended.add(run.spanId);
     this.content.set(run.spanId, run);
+    this.runs.delete(run.spanId);
+  }
+
+  /**
+   * A correction of a delivered run. Given as a summary (the engine released the content),
+   * it is merged into the content still held here, else patched into the serialized steps at
+   * the next render (amend-steps.ts).
+   */
+  runAmended(session: Session, run: Run): void {
+    if (!run.contentReleased) return this.runEnded(session, run);
+    this.ended.add(run.spanId);
+    const content = this.content.get(run.spanId);
+    if (!content) return;
+    this.content.set(run.spanId, { ...content, marks: run.marks, ...(run.reportedUsage ? { reportedUsage: run.reportedUsage } : {}) });
     this.runs.delete(run.spanId);
   }
 
@@ -215,6 +232,18 @@ export class TrajectoryCache {
     }
   }
 
+  /** The run's marks changed after its content went (a late correction): patched into its user step. */
+  private amendFromSummary(cached: CachedRun, run: Run, annotation: Annotation | undefined, read: ReadBodies): void {
+    const now = marksKey(run);
+    if (now.other === cached.marks.other && now.compactions === cached.marks.compactions) return;
+    const patched = now.compactions === cached.marks.compactions ? patchUserMarks(read(cached.plain), run, run.marks) : undefined;
+    if (!patched) return; // left stale (counted by the caller's validity check)
+    cached.plain = patched;
+    cached.block = { ...cached.block, steps: annotateSerialized(patched, annotation, read) };
+    cached.annotation = annotation ? JSON.stringify(annotation) : '';
+    cached.marks = now;
+  }
+
   private cachedOf(root: Session): CachedRun[] {
     const out: CachedRun[] = [];
     const stack: { s: Session; depth: number }[] = [{ s: root, depth: 0 }];
@@ -234,8 +263,11 @@ export class TrajectoryCache {
     const annotation = meta.runAnnotation?.(rootOf(session), run.runId);
     const annotationKey = annotation ? JSON.stringify(annotation) : '';
     const content = this.content.get(run.spanId);
+    if (cached && content === undefined && run.contentReleased) this.amendFromSummary(cached, run, annotation, read);
     if (cached) {
       const valid =
+        cached.marks.other === marksKey(run).other &&
+        cached.marks.compactions === marksKey(run).compactions &&
         cached.prevSystemPrompt === prev &&
         cached.sessionMarks === marks.length &&
         cached.sessionModel === session.model &&
@@ -263,7 +295,7 @@ export class TrajectoryCache {
     const rs = runSteps(session, source, prev, resolve, marks);
     const plain = rs.steps.map(stepBody);
     const block: Block<Body> = { steps: annotateSerialized(plain, annotation, read), totals: rs.totals satisfies StepTotals, systemPrompt: rs.systemPrompt };
-    const entry: CachedRun = { spanId: run.spanId, prevSystemPrompt: prev, sessionMarks: marks.length, sessionModel: session.model, deps, plain, annotation: annotationKey, block };
+    const entry: CachedRun = { spanId: run.spanId, marks: marksKey(source), prevSystemPrompt: prev, sessionMarks: marks.length, sessionModel: session.model, deps, plain, annotation: annotationKey, block };
     this.runs.set(run.spanId, entry);
     used.push(entry);
     // Serialized: the content goes, unless a subagent it spawned may still be embedded later

@@ -491,7 +491,7 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
         if (!accept()) return;
         // The corrected run takes the place of the one delivered: later checkpoints render it
         // (its late marks included), as the final write always did.
-        cache.runEnded(session, amendment.run);
+        cache.runAmended(session, amendment.run);
       } catch (err) {
         report(err);
       }

@@ -42,7 +42,7 @@ function treeRuns(s: Session, out: Run[] = []): Run[] {
   return out;
 }
 
-async function play(name: string, releaseContent: boolean): Promise<Played> {
+async function play(name: string, releaseContent: boolean, lateLlmOutput = false): Promise<Played> {
   const dir = await mkdtemp(path.join(tmpdir(), 'atif-release-'));
   cleanup.push(() => rm(dir, { recursive: true, force: true }));
   const rawConfig = {
@@ -68,7 +68,7 @@ async function play(name: string, releaseContent: boolean): Promise<Played> {
   });
   const dispatch = (keep: (hook: string) => boolean) => {
     for (const r of records) {
-      if (!keep(r.hook)) continue;
+      if (!keep(r.hook) || r === late) continue;
       clock = Math.max(clock, r.ts);
       rt.tick();
       rt.dispatch(r.hook, r.event, r.ctx);
@@ -84,7 +84,15 @@ async function play(name: string, releaseContent: boolean): Promise<Played> {
   };
   const atifDetails = () => rt.sinks.find((s) => s.name === 'atif')!.health().details!;
 
+  // A late llm_output: held back past the grace window, it becomes an amendment of its run.
+  const late = lateLlmOutput ? records.filter((r) => r.hook === 'llm_output').at(-1) : undefined;
   dispatch((h) => h !== 'session_end' && h !== 'gateway_stop');
+  if (late) {
+    await rt.flush();
+    rt.dispatch(late.hook, late.event, late.ctx);
+    clock += 10_000;
+    rt.tick();
+  }
   await rt.flush();
   const open = await file();
   const doc = JSON.parse(open);
@@ -112,10 +120,12 @@ async function play(name: string, releaseContent: boolean): Promise<Played> {
 }
 
 describe('ATIF: a run released once it is in its file', () => {
-  for (const name of ['gateway-tool-call.jsonl', 'gateway-subagent.jsonl']) {
-    it(`${name}: the same bytes with release on and off, at every stage`, async () => {
-      const off = await play(name, false);
-      const on = await play(name, true);
+  for (const [name, late] of [['gateway-tool-call.jsonl', false], ['gateway-subagent.jsonl', false], ['gateway-tool-call.jsonl', true], ['gateway-subagent.jsonl', true]] as const) {
+    it(`${name}${late ? ', its last llm_output late (an amendment)' : ''}: the same bytes with release on and off, at every stage`, async () => {
+      const off = await play(name, false, late);
+      const on = await play(name, true, late);
+      // The amendment is rendered at the next checkpoint (here the annotation's).
+      if (late) expect(on.annotated).toContain('llm_output.late');
       expect(on.open).toBe(off.open);
       expect(on.annotated).toBe(off.annotated);
       expect(on.annotated).not.toBe(on.open);
