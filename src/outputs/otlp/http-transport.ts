@@ -7,6 +7,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 
+import { startDeadline } from '../../util/deadline.ts';
 import { isRetryableStatus, parseRetryAfter } from './export-transport.ts';
 import type { ExportTransport, SendResult } from './export-transport.ts';
 
@@ -54,7 +55,7 @@ export function createHttpTransport(opts: HttpTransportOptions): ExportTransport
         const finish = (r: SendResult & { staleSocket?: boolean }) => {
           if (done) return;
           done = true;
-          clearTimeout(timer);
+          timer.clear();
           resolve(r);
         };
         const req = request(url, { method: 'POST', headers, agent }, (res: IncomingMessage) => {
@@ -69,11 +70,10 @@ export function createHttpTransport(opts: HttpTransportOptions): ExportTransport
           res.on('error', (e) => finish({ kind: 'retry', error: `response: ${e.message}` }));
         });
         // A whole-request bound: a server trickling bytes would reset a socket idle timeout.
-        const timer = setTimeout(() => {
+        const timer = startDeadline(timeoutMillis, () => {
           req.destroy();
           finish({ kind: 'retry', error: `export timed out after ${timeoutMillis} ms` });
-        }, timeoutMillis);
-        timer.unref();
+        });
         req.on('error', (e: NodeJS.ErrnoException) => {
           const stale = req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE');
           finish({ kind: 'retry', error: e.code ? `${e.code}: ${e.message}` : e.message, ...(stale ? { staleSocket: true } : {}) });
