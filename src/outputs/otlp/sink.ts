@@ -70,6 +70,7 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
   const endpoint = redactEndpoint(config.endpoint);
   // The config already resolved it (the endpoint's own, else OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL).
   const transport = config.transport;
+  const tls = config.tls ? { tls: config.tls } : {};
 
   // The endpoint's published fields (service namespace/version, scope, mark filters, mappings, promotion, length limit).
   const shaping = spanShaping(config);
@@ -96,8 +97,8 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
       const sender =
         opts.transport ??
         (transport === 'grpc'
-          ? createGrpcTransport({ url: config.endpoint, headers, compression: config.compression })
-          : createHttpTransport({ url: config.endpoint, headers, compression: config.compression, maxSockets: EXPORT_CONCURRENCY, now }));
+          ? createGrpcTransport({ url: config.endpoint, headers, compression: config.compression, ...tls })
+          : createHttpTransport({ url: config.endpoint, headers, compression: config.compression, maxSockets: EXPORT_CONCURRENCY, now, ...tls }));
       // The spool never fails the output: an unusable directory leaves it memory-only, and
       // health says why.
       if (config.spool) {
@@ -215,7 +216,7 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
         queue.persistSync(
           opts.transport
             ? undefined
-            : (request) => (transport === 'grpc' ? exportSyncGrpcBytes : exportSyncBytes)(request, { url: config.endpoint, headers, compression: config.compression, timeoutMillis }).ok,
+            : (request) => (transport === 'grpc' ? exportSyncGrpcBytes : exportSyncBytes)(request, { url: config.endpoint, headers, compression: config.compression, timeoutMillis, ...tls }).ok,
         );
         spool?.close();
       } catch {
