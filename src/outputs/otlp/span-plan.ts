@@ -182,7 +182,10 @@ function okOrUnset(status: string): PlannedSpan['status'] {
  * is replaced by a random one, remembered per model object so that a parent and the
  * children that point at it still agree.
  */
-/** Random ids only replace ids the model got wrong; a valid model id is always used as is. */
+/**
+ * Random ids only replace ids the model got wrong, or stand for a span the model has no id
+ * for (a mark shown as a span); a valid model id is always used as is.
+ */
 export class SpanIds {
   // Separate maps: a root session needs both a trace id and a span id repaired.
   private readonly traces = new WeakMap<object, string>();
