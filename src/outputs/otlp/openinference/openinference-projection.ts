@@ -221,7 +221,8 @@ function toolAttributes(bag: AttributeBag, span: PlannedSpan, session: Session, 
 function markAttributes(bag: AttributeBag, span: PlannedSpan, session: Session, run: Run | undefined, mark: Mark): void {
   common(bag, span, OpenInferenceSpanKind.CHAIN, ['mark', mark.severity, session.parentSession ? 'subagent' : undefined]);
   bag.set(SC.INPUT_VALUE, mark.message).set(SC.INPUT_MIME_TYPE, MimeType.TEXT);
-  metadata(bag, { ...sessionMetadata(session), run_id: run?.runId, mark: mark.name, severity: mark.severity, ...mark.attributes });
+  // The mark's own attributes first: its name and severity are never overwritten by them.
+  metadata(bag, { ...mark.attributes, ...sessionMetadata(session), run_id: run?.runId, mark: mark.name, severity: mark.severity });
 }
 
 // Every LLM span of a session carries the same tool list (tens of kB of schemas): serialized
