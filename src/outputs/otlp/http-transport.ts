@@ -10,6 +10,7 @@ import { gzip } from 'node:zlib';
 import { startDeadline } from '../../util/deadline.ts';
 import { isRetryableStatus, parseRetryAfter } from './export-transport.ts';
 import type { ExportTransport, SendResult } from './export-transport.ts';
+import type { OtlpTlsOptions } from './transport.ts';
 
 const gzipAsync = promisify(gzip);
 
@@ -20,13 +21,19 @@ export interface HttpTransportOptions {
   /** Sockets kept to the collector: the queue's export concurrency. */
   maxSockets: number;
   now?: () => number;
+  /** https only: a CA to trust instead of the system roots, a client certificate for mutual TLS. */
+  tls?: OtlpTlsOptions;
 }
 
 export function createHttpTransport(opts: HttpTransportOptions): ExportTransport {
   const url = new URL(opts.url);
   const https = url.protocol === 'https:';
   if (!https && url.protocol !== 'http:') throw new Error(`endpoint: expected an http:// or https:// URL, got ${url.protocol}`);
-  const agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: opts.maxSockets }) : new HttpAgent({ keepAlive: true, maxSockets: opts.maxSockets });
+  const tls = opts.tls ?? {};
+  if ((tls.cert === undefined) !== (tls.key === undefined)) throw new Error('tls.cert and tls.key must be given together (mutual TLS)');
+  const agent = https
+    ? new HttpsAgent({ keepAlive: true, maxSockets: opts.maxSockets, ...(tls.ca !== undefined ? { ca: tls.ca } : {}), ...(tls.cert !== undefined ? { cert: tls.cert, key: tls.key } : {}) })
+    : new HttpAgent({ keepAlive: true, maxSockets: opts.maxSockets });
   const request = https ? httpsRequest : httpRequest;
   const now = opts.now ?? Date.now;
 
