@@ -13,7 +13,10 @@ export class MemoryStage {
   encodedBytes = 0;
   /** Encoded bytes handed to the spool and not yet on disk. */
   spoolingBytes = 0;
+  /** The most encoded bytes memory ever held for sending (never above the budget but for one request larger than all of it). */
   peakBytes = 0;
+  /** The size of the last request encoded: the guess for the next one. */
+  lastRequestBytes = 0;
 
   constructor(budget: number) {
     this.budget = Math.max(1, budget);
@@ -27,6 +30,14 @@ export class MemoryStage {
   /** Whether `bytes` more fit beside what is held. */
   fits(bytes: number): boolean {
     return this.heldBytes + bytes <= this.budget;
+  }
+
+  /**
+   * Without a disk: whether another request can be encoded into memory within the budget.
+   * With nothing held there is always room, so a request larger than the budget still moves.
+   */
+  roomToEncode(): boolean {
+    return this.encodedBytes === 0 || this.encodedBytes + this.lastRequestBytes <= this.budget;
   }
 
   get requests(): number {
@@ -69,7 +80,6 @@ export class MemoryStage {
 
   spooling(bytes: number): void {
     this.spoolingBytes += bytes;
-    this.notePeak();
   }
 
   spooled(bytes: number): void {
@@ -77,6 +87,6 @@ export class MemoryStage {
   }
 
   private notePeak(): void {
-    this.peakBytes = Math.max(this.peakBytes, this.encodedBytes + this.spoolingBytes);
+    this.peakBytes = Math.max(this.peakBytes, this.encodedBytes);
   }
 }

@@ -51,9 +51,9 @@ export interface ExportQueueStats {
     requests: number;
     /** Estimated encoded size of the spans not yet encoded (counted against the budget too). */
     backlogBytes: number;
-    /** Encoded bytes on their way to the spool (compressing, writing). */
+    /** Encoded bytes on their way to the spool (compressing, writing): at most a couple of requests. */
     spoolingBytes: number;
-    /** The most `bytes + spoolingBytes` ever held at once. */
+    /** The most `bytes` ever held at once. */
     peakBytes: number;
   };
   /** Requests in flight, and the spans they carry. */

@@ -194,6 +194,7 @@ export class ExportQueue {
     if (spans.length === 0) return undefined;
     const bytes = encodeSpans(spans);
     this.backlog.learn(bytes.length, spans.length);
+    this.memory.lastRequestBytes = bytes.length;
     return { bytes, spans: spans.length, created: this.o.now() };
   }
 
@@ -220,8 +221,9 @@ export class ExportQueue {
   private async encodeLoop(): Promise<void> {
     try {
       while (!this.backlog.empty && !this.persisted) {
-        // Memory full and the disk behind: wait for a write to land instead of encoding more.
-        if (this.spoolWrites >= MAX_SPOOL_WRITES && !this.memory.fits(0)) break;
+        // The disk is behind, or (without a disk) the next request would not fit beside what
+        // memory holds: wait for a write or a send to settle.
+        if (this.spoolWrites >= MAX_SPOOL_WRITES || (!this.o.spool?.usable && !this.memory.roomToEncode())) break;
         const batch = await this.o.lane.run(() => (this.persisted ? undefined : this.encodeNext()));
         if (batch) this.place(batch);
       }
@@ -273,10 +275,11 @@ export class ExportQueue {
   // --- flush bookkeeping --------------------------------------------------------------
 
   private idle(): boolean {
-    if (!this.backlog.empty || this.encoding || this.spoolWrites > 0) return false;
-    // Parked: the collector is not accepting; what waits is safe in memory or on disk.
-    if (this.sender.retrying && this.sender.inFlight === 0) return true;
-    return this.memory.requests === 0 && this.sender.inFlight === 0 && (this.o.spool?.waiting ?? 0) === 0;
+    if (this.encoding || this.spoolWrites > 0) return false;
+    // Parked: the collector is not accepting; what waits is safe in memory or on disk (spans
+    // not yet encoded included, when memory has no room to encode them and no disk to spill to).
+    if (this.sender.retrying && this.sender.inFlight === 0) return this.backlog.empty || !this.o.spool?.usable;
+    return this.backlog.empty && this.memory.requests === 0 && this.sender.inFlight === 0 && (this.o.spool?.waiting ?? 0) === 0;
   }
 
   private notify(): void {
