@@ -9,7 +9,8 @@
 // before it is encoded into memory, whatever the span count.
 
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+
+import { encodeTraceRequest } from './span-encoder.ts';
 
 export interface ExportJob {
   /** Exactly the number of spans `build` returns. */
@@ -26,7 +27,7 @@ export interface EncodedBatch {
 }
 
 export function encodeSpans(spans: ReadableSpan[]): Uint8Array {
-  return ProtobufTraceSerializer.serializeRequest(spans) ?? new Uint8Array(0);
+  return encodeTraceRequest(spans);
 }
 
 /** Bytes of attribute text a span carries: what dominates its serialized size. */
