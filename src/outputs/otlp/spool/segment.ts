@@ -18,7 +18,7 @@
 // skipped with a count; nothing in it is trusted.
 
 import { promisify } from 'node:util';
-import { constants, crc32, gunzipSync, zstdCompress, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
+import { constants, crc32, gunzip, gunzipSync, zstdCompress, zstdCompressSync, zstdDecompress, zstdDecompressSync } from 'node:zlib';
 import type { ZstdOptions } from 'node:zlib';
 
 export const SEGMENT_HEADER_BYTES = 32;
@@ -33,6 +33,8 @@ const ZSTD: ZstdOptions = {
   },
 };
 const zstdAsync = promisify(zstdCompress) as (buf: Uint8Array, o: ZstdOptions) => Promise<Buffer>;
+const zstdDecompressAsync = promisify(zstdDecompress) as (buf: Uint8Array) => Promise<Buffer>;
+const gunzipAsync = promisify(gunzip) as (buf: Uint8Array) => Promise<Buffer>;
 
 /** Compressed on the thread pool. */
 export function compressSegment(raw: Uint8Array): Promise<Buffer> {
@@ -60,8 +62,16 @@ export function segmentHeader(compressed: Uint8Array, rawLength: number, spans: 
   return h;
 }
 
-/** The request stored in a whole segment file, or why it cannot be trusted. */
-export function decodeSegment(file: Buffer): SegmentContent | { torn: string } {
+interface Checked {
+  codec: SegmentCodec;
+  payload: Buffer;
+  rawLength: number;
+  spans: number;
+  created: number;
+}
+
+/** Header, length and CRC of a whole segment file checked; the payload still compressed. */
+function check(file: Buffer): Checked | { torn: string } {
   if (file.length < SEGMENT_HEADER_BYTES) return { torn: `header cut short (${file.length} bytes)` };
   const magic = file.subarray(0, 8);
   const codec: SegmentCodec | undefined = magic.equals(MAGIC.zstd) ? 'zstd' : magic.equals(MAGIC.gzip) ? 'gzip' : undefined;
@@ -70,14 +80,34 @@ export function decodeSegment(file: Buffer): SegmentContent | { torn: string } {
   if (file.length !== SEGMENT_HEADER_BYTES + length) return { torn: `payload is ${file.length - SEGMENT_HEADER_BYTES} bytes, header says ${length}` };
   const payload = file.subarray(SEGMENT_HEADER_BYTES);
   if (crc32(payload) !== file.readUInt32LE(12)) return { torn: 'payload CRC32 mismatch' };
-  let bytes: Buffer;
+  return { codec, payload, rawLength: file.readUInt32LE(28), spans: file.readUInt32LE(24), created: file.readDoubleLE(16) };
+}
+
+function done(c: Checked, bytes: Buffer): SegmentContent | { torn: string } {
+  if (bytes.length !== c.rawLength) return { torn: 'uncompressed length mismatch' };
+  return { bytes, spans: c.spans, created: c.created };
+}
+
+/** The request stored in a whole segment file, or why it cannot be trusted. */
+export function decodeSegment(file: Buffer): SegmentContent | { torn: string } {
+  const c = check(file);
+  if ('torn' in c) return c;
   try {
-    bytes = codec === 'zstd' ? zstdDecompressSync(payload) : gunzipSync(payload);
+    return done(c, c.codec === 'zstd' ? zstdDecompressSync(c.payload) : gunzipSync(c.payload));
   } catch (error) {
-    return { torn: `payload does not decompress (${codec}): ${(error as Error).message}` };
+    return { torn: `payload does not decompress (${c.codec}): ${(error as Error).message}` };
   }
-  if (bytes.length !== file.readUInt32LE(28)) return { torn: 'uncompressed length mismatch' };
-  return { bytes, spans: file.readUInt32LE(24), created: file.readDoubleLE(16) };
+}
+
+/** The same, decompressing on the thread pool (the sender reads segments while hooks run). */
+export async function decodeSegmentAsync(file: Buffer): Promise<SegmentContent | { torn: string }> {
+  const c = check(file);
+  if ('torn' in c) return c;
+  try {
+    return done(c, c.codec === 'zstd' ? await zstdDecompressAsync(c.payload) : await gunzipAsync(c.payload));
+  } catch (error) {
+    return { torn: `payload does not decompress (${c.codec}): ${(error as Error).message}` };
+  }
 }
 
 /** `<created ms, 15 digits>-<seq>-<spans>.seg`: names sort oldest first; span counts without opening. */

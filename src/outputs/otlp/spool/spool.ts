@@ -14,7 +14,7 @@ import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { claimSpoolDir } from './lock.ts';
-import { compressSegment, compressSegmentSync, decodeSegment, parseSegmentName, segmentHeader, segmentName } from './segment.ts';
+import { compressSegment, compressSegmentSync, decodeSegmentAsync, parseSegmentName, segmentHeader, segmentName } from './segment.ts';
 import type { SegmentContent } from './segment.ts';
 
 export interface SpoolOptions {
@@ -229,7 +229,7 @@ export class Spool {
       this.forget(seg);
       return undefined;
     }
-    const content = decodeSegment(file);
+    const content = await decodeSegmentAsync(file);
     if ('torn' in content) {
       this.torn++;
       this.opts.onDrop('torn_segment', seg.spans);

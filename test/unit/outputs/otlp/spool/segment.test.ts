@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../../../src/config/load.ts';
 import { durationMs } from '../../../../../src/config/spool.ts';
 import { backoffDelay } from '../../../../../src/outputs/otlp/backoff.ts';
-import { compressSegmentSync, decodeSegment, parseSegmentName, segmentHeader, segmentName } from '../../../../../src/outputs/otlp/spool/segment.ts';
+import { compressSegmentSync, decodeSegment, decodeSegmentAsync, parseSegmentName, segmentHeader, segmentName } from '../../../../../src/outputs/otlp/spool/segment.ts';
 import { parseRetryAfter } from '../../../../../src/outputs/otlp/export-transport.ts';
 
 function segment(raw: Buffer, spans = 3, created = 1_700_000_000_000): Buffer {
@@ -30,6 +30,17 @@ describe('segments', () => {
     expect(Buffer.from(got.bytes).equals(raw)).toBe(true);
     expect(got.spans).toBe(3);
     expect(got.created).toBe(1_700_000_000_000);
+  });
+
+  it('decodes on the thread pool the same way, tears included', async () => {
+    const raw = Buffer.from('a request read back by the sender'.repeat(100));
+    for (const file of [segment(raw, 4), gzipSegment(raw, 4)]) {
+      const got = await decodeSegmentAsync(file);
+      expect('torn' in got ? got.torn : [Buffer.from(got.bytes).equals(raw), got.spans]).toEqual([true, 4]);
+    }
+    const flipped = segment(raw);
+    flipped[flipped.length - 3]! ^= 0xff;
+    expect(await decodeSegmentAsync(flipped)).toMatchObject({ torn: expect.stringMatching(/CRC32/) });
   });
 
   it('reads gzip segments of the previous format; a payload that does not match its codec is torn', () => {
