@@ -1,14 +1,15 @@
 // ReadableSpans -> a serialized OTLP ExportTraceServiceRequest, the same message, field for
 // field and in the same order, as @opentelemetry/otlp-transformer's ProtobufTraceSerializer
-// (test/unit/outputs/otlp/span-encoder.test.ts decodes both and compares them).
+// (test/unit/outputs/otlp/span-encoder.test.ts compares the bytes).
 //
 // Why our own: a span of an LLM call carries the conversation and the tool schemas, tens to
 // hundreds of kB of text, and the transformer walks every string twice, a UTF-16 code unit at
 // a time in JavaScript (measure, then write): a third of the whole export cost in the 200x5
-// profile. Here a long string is converted to UTF-8 once (TextEncoder; Node's Buffer routines
-// are 4x slower on the two-byte strings JSON with any non-ASCII character makes), and the
-// bytes of a long value seen recently are reused: the same tool schemas and system prompt
-// recur on every LLM span of a run, and often across runs (strings.ts).
+// profile. Here a long string is converted to UTF-8 once, in the sizing pass, and the write
+// pass copies the bytes (TextEncoder: Node's Buffer routines are 4x slower on the two-byte
+// strings that JSON with any non-ASCII character makes). Reusing the bytes of equal long
+// values across spans was tried and dropped: looking a fresh 200 kB string up in a Map hashes
+// all of it, which cost more than converting it again.
 //
 // Two passes: `size*` walks the request once and records, in visiting order, the length of
 // every nested message and string; `write*` walks it again in the same order and reads them
@@ -19,7 +20,9 @@ import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-node';
 
-import { LONG_STRING, utf8Of } from './utf8-cache.ts';
+/** Strings at least this long are converted once, in the sizing pass. */
+const LONG_STRING = 256;
+const utf8 = new TextEncoder();
 
 const HAS_IS_REMOTE = 0x100;
 const IS_REMOTE = 0x200;
@@ -94,7 +97,7 @@ class Encoder {
   private sizeString(s: string): number {
     let n: number;
     if (s.length >= LONG_STRING) {
-      const bytes = utf8Of(s);
+      const bytes = utf8.encode(s);
       this.blobs.push(bytes);
       n = bytes.length;
     } else n = Buffer.byteLength(s, 'utf8');
