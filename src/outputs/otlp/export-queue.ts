@@ -30,6 +30,8 @@ export type { ExportQueueOptions, ExportQueueStats } from './export-queue-types.
 const SYNC_SEND_MAX_BYTES = 8 * 1024 * 1024;
 /** Spool writes in flight at most before encoding waits for the disk. */
 const MAX_SPOOL_WRITES = 2;
+/** Requests encoded straight to the spool by one offer over budget, at most. */
+const SPILL_PER_OFFER = 2;
 
 export class ExportQueue {
   private readonly o: ExportQueueOptions & { maxExportBatchBytes: number; spool: Spool | undefined; lane: BackgroundLane };
@@ -90,10 +92,27 @@ export class ExportQueue {
     // real size decides).
     if (!this.o.spool?.usable && !this.backlog.empty && !this.memory.fits(estimate)) return this.drop('memory_budget', count), false;
     this.backlog.push(job, estimate);
-    // Over budget, or past max_queue_size spans: encode the oldest now (to disk if need be).
+    this.spillOver();
+    // Past max_queue_size spans: encode the oldest now rather than after the batch delay.
     if (!this.memory.fits(0) || this.backlog.spans > this.o.maxQueueSize) this.encodeSoon();
     else this.scheduleEncode();
     return true;
+  }
+
+  /**
+   * Over budget with a usable spool: the oldest waiting spans are encoded here and now and
+   * handed to the spool, a request or two per offer. The sink offers on the lane, in the unit
+   * that finished the run, so this is lane time, charged to the lane's share like any other;
+   * queued as units of their own, these encodes would wait behind every run still being
+   * finalized while the backlog grew past the budget.
+   */
+  private spillOver(): void {
+    for (let i = 0; i < SPILL_PER_OFFER && !this.memory.fits(0) && this.spoolWrites < MAX_SPOOL_WRITES * 2; i++) {
+      if (!this.o.spool?.usable || this.backlog.empty) return;
+      const batch = this.encodeNext();
+      if (!batch) return;
+      this.toSpool(this.o.spool, batch);
+    }
   }
 
   /** Counts spans dropped outside the queue (e.g. by the spool). */
@@ -254,6 +273,10 @@ export class ExportQueue {
       }
       return this.drop('memory_budget', batch.spans);
     }
+    this.toSpool(spool, batch);
+  }
+
+  private toSpool(spool: Spool, batch: Held): void {
     this.spoolWrites++;
     const size = batch.bytes.length;
     this.memory.spooling(size);
