@@ -5,11 +5,13 @@
 // Why our own: a span of an LLM call carries the conversation and the tool schemas, tens to
 // hundreds of kB of text, and the transformer walks every string twice, a UTF-16 code unit at
 // a time in JavaScript (measure, then write): a third of the whole export cost in the 200x5
-// profile. Here a long string is converted to UTF-8 once, in the sizing pass, and the write
-// pass copies the bytes (TextEncoder: Node's Buffer routines are 4x slower on the two-byte
-// strings that JSON with any non-ASCII character makes). Reusing the bytes of equal long
-// values across spans was tried and dropped: looking a fresh 200 kB string up in a Map hashes
-// all of it, which cost more than converting it again.
+// profile. Here a long string is converted to UTF-8 once, in the sizing pass, with
+// TextEncoder#encodeInto into a scratch arena reused from request to request (no allocation
+// per string: TextEncoder#encode's fresh buffers cost as much again in allocation and GC at
+// 2,000x3; Node's Buffer routines are 4x slower on the two-byte strings that JSON with any
+// non-ASCII character makes), and the write pass copies the bytes. Reusing the bytes of equal
+// long values across spans was tried and dropped: looking a fresh 200 kB string up in a Map
+// hashes all of it, which cost more than converting it again.
 //
 // Two passes: `size*` walks the request once and records, in visiting order, the length of
 // every nested message and string; `write*` walks it again in the same order and reads them
@@ -23,6 +25,9 @@ import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-node';
 /** Strings at least this long are converted once, in the sizing pass. */
 const LONG_STRING = 256;
 const utf8 = new TextEncoder();
+/** The scratch arena is kept between requests up to this size (a larger one is let go). */
+const ARENA_KEEP_BYTES = 16 * 1024 * 1024;
+let arena: Uint8Array = new Uint8Array(1024 * 1024);
 
 const HAS_IS_REMOTE = 0x100;
 const IS_REMOTE = 0x200;
@@ -65,9 +70,9 @@ class Encoder {
   /** Lengths of nested messages and strings, in visiting order. */
   private readonly sizes: number[] = [];
   private next = 0;
-  /** UTF-8 of the long strings, in visiting order. */
-  private readonly blobs: Uint8Array[] = [];
-  private nextBlob = 0;
+  /** UTF-8 of the long strings, in visiting order, in `arena`. */
+  private arenaUsed = 0;
+  private arenaRead = 0;
   private buf: Buffer = Buffer.alloc(0);
   private pos = 0;
 
@@ -78,6 +83,7 @@ class Encoder {
   }
 
   finish(): Uint8Array {
+    if (arena.length > ARENA_KEEP_BYTES) arena = new Uint8Array(1024 * 1024);
     if (this.pos !== this.buf.length) throw new Error(`span encoder: wrote ${this.pos} of ${this.buf.length} bytes`);
     return this.buf;
   }
@@ -97,9 +103,14 @@ class Encoder {
   private sizeString(s: string): number {
     let n: number;
     if (s.length >= LONG_STRING) {
-      const bytes = utf8.encode(s);
-      this.blobs.push(bytes);
-      n = bytes.length;
+      // At most 3 bytes of UTF-8 per UTF-16 code unit.
+      if (arena.length - this.arenaUsed < s.length * 3) {
+        const grown = new Uint8Array(Math.max(arena.length * 2, this.arenaUsed + s.length * 3));
+        grown.set(arena.subarray(0, this.arenaUsed));
+        arena = grown;
+      }
+      n = utf8.encodeInto(s, arena.subarray(this.arenaUsed)).written;
+      this.arenaUsed += n;
     } else n = Buffer.byteLength(s, 'utf8');
     this.sizes.push(n);
     return 1 + varintSize(n) + n;
@@ -251,7 +262,8 @@ class Encoder {
     const n = this.take();
     this.varint(n);
     if (s.length >= LONG_STRING) {
-      this.buf.set(this.blobs[this.nextBlob++]!, this.pos);
+      this.buf.set(arena.subarray(this.arenaRead, this.arenaRead + n), this.pos);
+      this.arenaRead += n;
       this.pos += n;
     } else this.pos += this.buf.write(s, this.pos, n, 'utf8');
   }
