@@ -1,6 +1,6 @@
-// The export queue's options and figures, shared by its three parts: the memory stage
-// (export-memory.ts), the spool hand-off and encoding (export-queue.ts) and the sender
-// (export-sender.ts).
+// The export queue's options and figures, shared by its parts: the memory stage
+// (export-memory.ts), encoding and the spool hand-off (export-queue.ts), the sender
+// (export-sender.ts) and the hand-over at exit (export-persist.ts).
 
 import type { BackgroundLane } from '../../fanout/lane.ts';
 import type { BackoffOptions } from './backoff.ts';

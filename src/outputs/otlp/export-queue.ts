@@ -19,6 +19,7 @@ import { IMMEDIATE_LANE } from '../../fanout/lane.ts';
 import { encodeSpans } from './job-encoder.ts';
 import type { ExportJob } from './job-encoder.ts';
 import { MemoryStage } from './export-memory.ts';
+import { persistAll } from './export-persist.ts';
 import { ExportSender } from './export-sender.ts';
 import type { ExportQueueOptions, ExportQueueStats, Held } from './export-queue-types.ts';
 import type { Spool } from './spool/spool.ts';
@@ -26,8 +27,6 @@ import type { Spool } from './spool/spool.ts';
 export type { EncodedBatch, ExportJob } from './job-encoder.ts';
 export type { ExportQueueOptions, ExportQueueStats } from './export-queue-types.ts';
 
-/** At exit, at most this much is posted synchronously when a spool could take it instead. */
-const SYNC_SEND_MAX_BYTES = 8 * 1024 * 1024;
 /** Spool writes in flight at most before encoding waits for the disk. */
 const MAX_SPOOL_WRITES = 2;
 /** Requests encoded straight to the spool by one offer over budget, at most. */
@@ -81,7 +80,10 @@ export class ExportQueue {
     return this.memory.backlog;
   }
 
-  /** Constant time, never throws, never waits (the sink calls it on the lane). */
+  /**
+   * Never throws, never waits for I/O. Constant time unless memory is over budget, when it
+   * encodes a request or two to the spool (the sink calls it on the lane, see spillOver).
+   */
   offer(job: ExportJob): boolean {
     const count = Math.max(0, Math.floor(job.count));
     if (count === 0) return true;
@@ -171,12 +173,7 @@ export class ExportQueue {
     this.o.spool?.close();
   }
 
-  /**
-   * For shutdown and process 'exit': offers what waits to `sendSync` as one request when it
-   * is small or there is no spool (OTLP requests concatenate: repeated fields merge), and
-   * otherwise writes it to the spool a request at a time, so memory never holds more than
-   * one encoded request beyond what it already held. Requests in flight are spooled too.
-   */
+  /** For shutdown and process 'exit': see export-persist.ts. */
   persistSync(sendSync: ((request: Uint8Array) => boolean) | undefined, reason = 'exit'): void {
     if (this.persisted) return;
     this.persisted = true;
@@ -184,37 +181,29 @@ export class ExportQueue {
     if (this.delayTimer) clearTimeout(this.delayTimer);
     this.delayTimer = undefined;
     this.sender.stop();
-    const spooling = this.o.spool?.usable === true;
-    // Without a spool, requests in flight are left to land or fail on their own.
-    const held: Held[] = [...(spooling ? this.sender.handOver() : []), ...this.memory.takeAll()].filter((b) => !b.segment);
-    let bytes = this.backlog.bytes;
-    for (const b of held) bytes += b.bytes.length;
-    // A one-shot `openclaw agent --local` run wants its spans now, not at the next start; but
-    // a large remainder goes to a usable spool (local, fast) rather than through a child process.
-    if (sendSync !== undefined && (held.length > 0 || !this.backlog.empty) && (!spooling || bytes <= SYNC_SEND_MAX_BYTES)) {
-      for (let b = this.encodeNext(); b; b = this.encodeNext()) held.push(b);
-      if (held.length > 0 && sendSync(Buffer.concat(held.map((b) => b.bytes)))) {
-        for (const b of held) this.sender.sent(b);
-        return this.notify();
-      }
-    }
-    const keep = (b: Held) => {
-      if (!this.o.spool?.writeSync(b.bytes, b.spans, b.created)) this.drop(reason, b.spans);
-    };
-    for (const b of held.splice(0)) keep(b);
-    for (let b = this.encodeNext(); b; b = this.encodeNext()) keep(b);
+    persistAll({ spool: this.o.spool, sender: this.sender, memory: this.memory, encodeNext: () => this.encodeNext(), drop: (r, n) => this.drop(r, n) }, sendSync, reason);
     this.notify();
   }
 
   // --- encoding and the hand-off to memory or disk --------------------------------------
 
+  /** The next request, encoded; undefined once nothing waits. Never throws. */
   private encodeNext(): Held | undefined {
-    const spans = this.backlog.next(this.o.maxExportBatchSize, this.o.maxExportBatchBytes, (e, n) => this.buildFailed(e, n));
-    if (spans.length === 0) return undefined;
-    const bytes = encodeSpans(spans);
-    this.backlog.learn(bytes.length, spans.length);
-    this.memory.lastRequestBytes = bytes.length;
-    return { bytes, spans: spans.length, created: this.o.now() };
+    for (;;) {
+      const spans = this.backlog.next(this.o.maxExportBatchSize, this.o.maxExportBatchBytes, (e, n) => this.buildFailed(e, n));
+      if (spans.length === 0) return undefined;
+      let bytes: Uint8Array;
+      try {
+        bytes = encodeSpans(spans);
+      } catch (error) {
+        // A value the encoder cannot write: that request's spans are lost, counted; the rest go on.
+        this.buildFailed(error, spans.length);
+        continue;
+      }
+      this.backlog.learn(bytes.length, spans.length);
+      this.memory.lastRequestBytes = bytes.length;
+      return { bytes, spans: spans.length, created: this.o.now() };
+    }
   }
 
   private scheduleEncode(): void {
