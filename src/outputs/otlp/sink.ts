@@ -253,11 +253,15 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
           inFlightRequests: s?.inFlight ?? 0,
           failedSpans: s?.failedSpans ?? 0,
           backlogSpans: s?.backlog ?? 0,
+          // A soft bound now: past it the oldest spans are encoded at once (to disk if memory is full); never a drop.
           maxQueueSize: config.maxQueueSize,
           memory: {
             spans: s?.memory.spans ?? 0,
             bytes: s?.memory.bytes ?? 0,
             requests: s?.memory.requests ?? 0,
+            backlogBytes: s?.memory.backlogBytes ?? 0,
+            spoolingBytes: s?.memory.spoolingBytes ?? 0,
+            peakBytes: s?.memory.peakBytes ?? 0,
             budgetBytes: config.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_BYTES,
           },
           disk: disk
