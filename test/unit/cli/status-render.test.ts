@@ -55,8 +55,9 @@ describe('renderStatus', () => {
     while (performance.now() < end);
     await new Promise((r) => setTimeout(r, 100));
     const s = (await callMethod(full, STATUS_METHOD)).payload as StatusPayload;
-    expect(s.host.eventLoopDelay.maxMs).toBeGreaterThanOrEqual(300);
-    expect(s.host.eventLoopDelay.samples).toBeGreaterThan(before.host.eventLoopDelay.samples);
+    const seen = JSON.stringify({ before: before.host, after: s.host });
+    expect(s.host.eventLoopDelay.maxMs, seen).toBeGreaterThanOrEqual(250);
+    expect(s.host.eventLoopDelay.samples, seen).toBeGreaterThan(before.host.eventLoopDelay.samples);
     expect(renderStatus(s)).toMatch(/event loop delay p50 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms; nemo-relay's longest unit of background work [\d.]+ ms, \d+ waiting/);
   });
 
