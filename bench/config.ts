@@ -5,6 +5,8 @@ export interface OutputTargets {
   atifDir: string;
   opentelemetryUrl: string;
   openinferenceUrl: string;
+  /** Origin of the metrics and logs collector; default the traces receiver's (which answers 404 there). */
+  signalsOrigin?: string;
   /** Outputs to switch on (default: all three); isolating one shows its share of the cost. */
   enabled?: readonly OutputName[];
   /** Parent of the OTLP outputs' disk spools (one folder each); default: under the state dir. */
@@ -12,7 +14,7 @@ export interface OutputTargets {
 }
 
 export const OUTPUTS = ['atif', 'opentelemetry', 'openinference'] as const;
-/** OTel metrics and logs (issue 12), off unless named: they export to the traces receiver's origin. */
+/** OTel metrics and logs (issue 12), off unless named: they export to the signals collector (bench/receiver). */
 export const SIGNAL_OUTPUTS = ['metrics', 'logs'] as const;
 export type OutputName = (typeof OUTPUTS)[number] | (typeof SIGNAL_OUTPUTS)[number];
 
@@ -23,7 +25,7 @@ function spool(t: OutputTargets, name: string): { spool?: { directory: string } 
 export function guideConfig(t: OutputTargets): Record<string, unknown> {
   const on = (name: OutputName) => ((t.enabled ?? OUTPUTS) as readonly OutputName[]).includes(name);
   // Metrics and logs exporters run on their own timers; the bench measures what they add to the hook path.
-  const origin = new URL(t.opentelemetryUrl).origin;
+  const origin = t.signalsOrigin ?? new URL(t.opentelemetryUrl).origin;
   const signals = {
     ...(on('metrics') ? { metrics: { enabled: true, export_interval_millis: 1000, endpoints: [{ endpoint: origin, transport: 'http_binary' }] } } : {}),
     ...(on('logs') ? { logs: { enabled: true, minimum_severity: 'trace', endpoints: [{ endpoint: origin, transport: 'http_binary' }] } } : {}),

@@ -133,7 +133,7 @@ export async function runGatewayBench(o: GatewayOptions): Promise<GatewayResult>
   const receiver = await startReceiverProcess([...OTLP_OUTPUTS]);
   const atifDir = mkdtempSync(join(tmpdir(), 'nemo-relay-bench-gw-atif-'));
   const outputs = o.outputs ?? OUTPUTS;
-  const config = guideConfig({ atifDir, opentelemetryUrl: receiver.urls.opentelemetry!, openinferenceUrl: receiver.urls.openinference!, enabled: outputs });
+  const config = guideConfig({ atifDir, opentelemetryUrl: receiver.urls.opentelemetry!, openinferenceUrl: receiver.urls.openinference!, ...(receiver.urls['signals'] ? { signalsOrigin: receiver.urls['signals'] } : {}), enabled: outputs });
   const probe = { id: 'probe-tools', path: PROBE_TOOLS_PLUGIN_DIR };
   const snapshot: PluginSnapshot | undefined = o.pluginSource === 'repo' ? undefined : snapshotPlugin(REPO_ROOT);
   const pluginPath = snapshot?.dir ?? REPO_ROOT;

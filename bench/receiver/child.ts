@@ -9,6 +9,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { startOtlpReceiver, type OtlpReceiver } from '../../scripts/lib/otlp-receiver.ts';
+import { startOtlpSignalReceiver } from '../../scripts/lib/otlp-signal-receiver.ts';
 
 export interface OutputCounts {
   spans: number;
@@ -38,6 +39,10 @@ for (const name of names) {
   counts[name] = { spans: 0, activeMs: 0, requests: 0, wireBytes: 0, attempts: 0 };
 }
 
+// Metrics and logs (issue 12) go to one real collector at `urls.signals`: decoded, answered,
+// then forgotten (the sinks' own health counts what was accepted).
+const signals = await startOtlpSignalReceiver();
+
 const elu0 = performance.eventLoopUtilization();
 
 function collect(): void {
@@ -53,6 +58,8 @@ function collect(): void {
     c.activeMs = activeMs;
     r.clear();
   }
+  signals.metrics.length = 0;
+  signals.logs.length = 0;
 }
 
 const timer = setInterval(collect, 50);
@@ -65,10 +72,10 @@ process.on('message', (m: ParentMessage) => {
     send({ type: 'counts', id: m.id, counts });
   } else if (m.type === 'close') {
     clearInterval(timer);
-    void Promise.all([...receivers.values()].map((r) => r.close())).then(() => process.exit(0));
+    void Promise.all([...[...receivers.values()].map((r) => r.close()), signals.close()]).then(() => process.exit(0));
   }
 });
 // The parent died or let go: nothing left to receive for.
 process.on('disconnect', () => process.exit(0));
 
-send({ type: 'ready', urls: Object.fromEntries([...receivers].map(([n, r]) => [n, r.url])) });
+send({ type: 'ready', urls: { ...Object.fromEntries([...receivers].map(([n, r]) => [n, r.url])), signals: signals.origin } });

@@ -194,6 +194,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
       spoolDir,
       opentelemetryUrl: receiver.urls.opentelemetry!,
       openinferenceUrl: receiver.urls.openinference!,
+      ...(receiver.urls['signals'] ? { signalsOrigin: receiver.urls['signals'] } : {}),
       enabled: outputs,
     });
     resetSharedRuntime();

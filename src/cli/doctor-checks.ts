@@ -139,7 +139,7 @@ function classifyNetworkError(err: unknown, url: string, timeoutMs: number): Omi
     return { verdict: 'fail', detail: `no answer within ${timeoutMs} ms`, fix: `check that ${host} is up and that no firewall drops the connection` };
   }
   if (/CERT|SSL|TLS|SELF_SIGNED|ERR_TLS|EPROTO/i.test(code) || /certificate|ssl|tls/i.test(msg)) {
-    return { verdict: 'fail', detail: `TLS failed: ${msg}`, fix: url.startsWith('https:') ? `the collector's certificate is not trusted: add its CA with NODE_EXTRA_CA_CERTS, or use http:// if it does not speak TLS` : 'the endpoint speaks TLS: use https://' };
+    return { verdict: 'fail', detail: `TLS failed: ${msg}`, fix: url.startsWith('https:') ? `the collector's certificate is not trusted: the output takes its CA from the endpoint's \`certificate\` (this check trusts NODE_EXTRA_CA_CERTS), or use http:// if it does not speak TLS` : 'the endpoint speaks TLS: use https://' };
   }
   if (code === 'ECONNREFUSED') return { verdict: 'fail', detail: `connection refused (${code})`, fix: `start the collector on ${host} or fix the endpoint's host and port` };
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { verdict: 'fail', detail: `host not found (${code})`, fix: `fix the host name in ${url}` };

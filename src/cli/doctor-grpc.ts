@@ -24,7 +24,8 @@ export async function checkGrpcEndpoint(o: OtlpEndpointBase, signal: OtlpSignal,
   try {
     const url = parseGrpcUrl(o.endpoint);
     metadata = grpcMetadata(o.headers);
-    client = new Client(url.host, grpcCredentials({ url: o.endpoint }));
+    // The output's own CA and client certificate, as its exporter uses them.
+    client = new Client(url.host, grpcCredentials({ url: o.endpoint, ...(o.tls ? { tls: o.tls } : {}) }));
   } catch (err) {
     return { check, verdict: 'fail', detail: (err as Error).message, fix: 'a gRPC endpoint is http(s)://host:port; headers must be lowercase ASCII metadata keys' };
   }
@@ -51,7 +52,7 @@ function classifyGrpcError(err: ServiceError, url: string, signal: OtlpSignal, t
       return { verdict: 'fail', detail: `no answer within ${timeoutMs} ms`, fix: `check that ${safeHost(url)} is up and that no firewall drops the connection` };
     case GrpcStatus.UNAVAILABLE:
       if (/ssl|tls|certificate|handshake/i.test(err.details)) {
-        return { verdict: 'fail', detail: `TLS failed: ${err.details}`, fix: url.startsWith('https:') ? `the collector's certificate is not trusted, or it does not speak TLS (use http://)` : 'the endpoint speaks TLS: use https://' };
+        return { verdict: 'fail', detail: `TLS failed: ${err.details}`, fix: url.startsWith('https:') ? `the collector's certificate is not trusted (set the endpoint's \`certificate\` to its CA file; a collector that requires a client certificate needs \`client_certificate\` and \`client_key\`), or it does not speak TLS (use http://)` : 'the endpoint speaks TLS: use https://' };
       }
       return { verdict: 'fail', detail, fix: `start the collector on ${safeHost(url)} or fix the endpoint's host and port` };
     default:

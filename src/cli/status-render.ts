@@ -35,6 +35,12 @@ export function renderStatus(status: StatusPayload, now: Date = new Date()): str
   lines.push(`  ${dropped.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   lines.push(`  secrets masked ${c.secretsMasked}, fields truncated ${c.fieldsTruncated}`);
 
+  if (status.host) {
+    const d = status.host.eventLoopDelay;
+    lines.push('', 'Gateway process');
+    lines.push(`  event loop delay p50 ${d.p50Ms} ms, p99 ${d.p99Ms} ms, max ${d.maxMs} ms; nemo-relay's longest unit of background work ${status.host.lane.longestUnitMs} ms, ${status.host.lane.pending} waiting`);
+  }
+
   lines.push('', 'Hooks');
   const access = status.hooks.conversationAccess;
   lines.push(`  conversation access: configured ${access.configured === null ? 'unknown' : access.configured ? 'yes' : 'no'}, observed ${access.observed}`);

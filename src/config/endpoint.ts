@@ -6,6 +6,7 @@
 import { resolveHeaders } from './headers.ts';
 import { type Env, type Signal, signalEnv, withSignalPath } from './otel-env.ts';
 import { type Obj, int, isLoopback, safeUrl, str } from './read.ts';
+import { readTls } from './tls.ts';
 import type { ConfigIssue, OtlpEndpointBase, OtlpTransport } from './types.ts';
 
 export interface EndpointContext {
@@ -61,6 +62,9 @@ export function readEndpointBase(o: Obj, opts: EndpointOptions, ctx: EndpointCon
     if (!Object.keys(headers).some((h) => h.toLowerCase() === k.toLowerCase())) headers[k] = v;
   }
 
+  const tls = readTls(o, opts.path, opts.signal, ctx);
+  if (tls.fatal) disabledReason ??= tls.fatal;
+
   const explicit = o.compression === 'gzip' || o.compression === 'none' ? o.compression : undefined;
   const compression = explicit ?? senv.compression ?? (isLoopback(endpoint) ? 'none' : 'gzip');
   return {
@@ -72,6 +76,7 @@ export function readEndpointBase(o: Obj, opts: EndpointOptions, ctx: EndpointCon
     headers,
     timeoutMillis: int(o.timeout_millis, senv.timeoutMillis ?? 10_000),
     compression,
+    ...(tls.tls ? { tls: tls.tls } : {}),
   };
 }
 

@@ -132,6 +132,15 @@ export type OtlpProjection = 'gen_ai' | 'openinference' | 'full';
 /** `http_binary` = OTLP/HTTP with protobuf bodies; `grpc` = OTLP/gRPC. */
 export type OtlpTransport = 'http_binary' | 'grpc';
 
+/** TLS material, PEM text already read from the files the config or environment names. */
+export interface OtlpTlsOptions {
+  /** Roots to trust instead of the system's (a private CA, a test's self-signed cert). */
+  ca?: string;
+  /** Client certificate and key for mutual TLS; both or neither. */
+  cert?: string;
+  key?: string;
+}
+
 /** What every OTLP exporter (traces, metrics, logs) needs to reach its receiver. */
 export interface OtlpEndpointBase extends OutputSwitch {
   /** Stable name for status: `opentelemetry`, `openinference`, `opentelemetry.endpoints[2]`, `opentelemetry.metrics.endpoints[0]`. */
@@ -146,6 +155,8 @@ export interface OtlpEndpointBase extends OutputSwitch {
   headers: Record<string, string>;
   timeoutMillis: number;
   compression: 'gzip' | 'none';
+  /** https endpoints only (plaintext ignores it): `certificate`, `client_certificate`, `client_key` or OTEL_EXPORTER_OTLP_[<SIGNAL>_]{CERTIFICATE,CLIENT_CERTIFICATE,CLIENT_KEY}. */
+  tls?: OtlpTlsOptions;
 }
 
 export interface InstrumentationScope {

@@ -8,8 +8,6 @@ import type { ConfigIssue } from './types.ts';
 
 const TRACE_FIELDS = [
   'completed_span_context_ttl_millis', // spans are built after the fact from finished runs: there is no open span context to keep
-  // inherit and event are what the spans do today (marks are span events); `tool` (marks as child spans) is not built yet.
-  'mark_projection',
 ];
 
 /** Relative to an observability component's config; `*` = any array index. */

@@ -7,6 +7,7 @@ import type { CapturePolicy } from '../trace/capture.ts';
 import type { Run, RunAmendment, Session } from '../trace/model.ts';
 import type { IdSource } from './ids.ts';
 import type { RunState, SessionState } from './state.ts';
+import type { RunIndex } from './run-index.ts';
 
 export interface EngineOutput {
   runEnded(session: Session, run: Run): void;
@@ -66,6 +67,8 @@ export interface EngineContext {
   /** Finished runs by id: late events for them are counted, never opened as new runs. The
    * state is kept while its session is open (a late llm_output becomes an amendment). */
   readonly recent: Map<string, RunState | null>;
+  /** Runs in `runs` or `recent` by span id and OpenClaw trace id. */
+  readonly runIndex: RunIndex;
   /** Runs past agent_end waiting out the grace window. */
   readonly finalizing: Set<RunState>;
   /** How many times each session key has been opened (segments), bounded. */

@@ -29,6 +29,7 @@ import { onRunEvent } from './runs.ts';
 import { onModelUsage } from './plugin-calls.ts';
 import { closeAll, closeSession, findSession, sessionFor } from './sessions.ts';
 import { sizesOf, type EngineSizes } from './sizes.ts';
+import { RunIndex } from './run-index.ts';
 
 export type { EngineCounters, EngineOutput } from './context.ts';
 export type { EngineSizes } from './sizes.ts';
@@ -70,6 +71,7 @@ export class CorrelationEngine implements SessionIdentityView {
       keyBySessionId: new Map(),
       runs: new Map(),
       recent: new Map(),
+      runIndex: new RunIndex(),
       finalizing: new Set(),
       segments: new Map(),
       pendingLineage: new Map(),

@@ -60,12 +60,11 @@ export function onModelUsage(ctx: EngineContext, ev: ModelUsage): void {
   const active = s.active;
   s.runs.set(runId, rs);
   ctx.runs.set(runId, rs);
+  ctx.runIndex.add(ctx, rs);
   finalize(ctx, rs, ev.at);
   if (active && s.runs.has(active.run.runId)) s.active = active;
 }
 
 function knownTrace(ctx: EngineContext, traceId: string): boolean {
-  for (const rs of ctx.runs.values()) if (rs.openclawTraceId === traceId) return true;
-  for (const rs of ctx.recent.values()) if (rs?.openclawTraceId === traceId) return true;
-  return false;
+  return ctx.runIndex.hasTrace(ctx, traceId);
 }

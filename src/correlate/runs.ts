@@ -47,7 +47,10 @@ export function onRunEvent(ctx: EngineContext, ev: RunEvent): void {
     return;
   }
   const run = rs.run;
-  if (ev.trace && rs.openclawTraceId === undefined) rs.openclawTraceId = ev.trace.traceId;
+  if (ev.trace && rs.openclawTraceId === undefined) {
+    rs.openclawTraceId = ev.trace.traceId;
+    ctx.runIndex.add(ctx, rs);
+  }
   if (ev.type === 'run_hook' || ev.type === 'llm_input' || ev.type === 'agent_end' || ev.type === 'llm_output') placeRun(ctx, rs, ev);
   switch (ev.type) {
     case 'run_hook':
@@ -181,6 +184,7 @@ function openRun(ctx: EngineContext, s: SessionState, runId: string, at: number)
   s.runs.set(runId, rs);
   s.active = rs;
   ctx.runs.set(runId, rs);
+  ctx.runIndex.add(ctx, rs);
   ctx.counters.runs++;
   // A user message written before the run's first hook is this run's prompt.
   const user = s.pendingUser.shift();

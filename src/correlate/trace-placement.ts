@@ -28,8 +28,11 @@ export function placeRun(ctx: EngineContext, rs: RunState, ev: Traced): void {
     const ex = ev.exporter.trace;
     if (ex?.spanId) Object.assign(p, { traceId: ex.traceId, parentSpanId: ex.spanId, parentIsExternal: true });
   } else {
-    if (t.spanId && !findRun(ctx, t.spanId, rs)) run.spanId = t.spanId;
-    const parent = t.parentSpanId ? findRun(ctx, t.parentSpanId, rs) : undefined;
+    if (t.spanId && !ctx.runIndex.runWithSpan(ctx, t.spanId, rs)) {
+      run.spanId = t.spanId;
+      ctx.runIndex.add(ctx, rs);
+    }
+    const parent = t.parentSpanId ? ctx.runIndex.runWithSpan(ctx, t.parentSpanId, rs) : undefined;
     if (parent?.run.trace?.traceId === t.traceId && !parent.run.trace.parentIsExternal) p.parentSpanId = parent.run.spanId;
   }
   run.trace = p;
@@ -62,9 +65,3 @@ function openclawIds(t: NonNullable<HookEvent['trace']>): Pick<TracePlacement, '
   };
 }
 
-/** A run of ours (open, or recently delivered) with this span id, other than `self`. */
-function findRun(ctx: EngineContext, spanId: string, self: RunState): RunState | undefined {
-  for (const rs of ctx.runs.values()) if (rs !== self && rs.run.spanId === spanId) return rs;
-  for (const rs of ctx.recent.values()) if (rs && rs !== self && rs.run.spanId === spanId) return rs;
-  return undefined;
-}

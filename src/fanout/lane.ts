@@ -52,8 +52,8 @@ export class BackgroundLane {
   private urgent = false;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
-  /** Units run, and how many of them had to wait for a busy period's turn. */
-  readonly stats = { units: 0, heldBack: 0, busyMs: 0 };
+  /** Units run, how many of them had to wait for a busy period's turn, and the longest one (ms). */
+  readonly stats = { units: 0, heldBack: 0, busyMs: 0, longestUnitMs: 0 };
 
   constructor(opts: BackgroundOptions = {}) {
     this.share = Math.min(1, Math.max(0.01, opts.share ?? 0.1));
@@ -151,11 +151,15 @@ export class BackgroundLane {
       this.head = 0;
     }
     this.stats.units++;
+    const start = this.now();
     try {
       unit.resolve(unit.fn());
     } catch (err) {
       unit.reject(err);
     }
+    // A unit cannot be cut: the longest is what the lane can cost the loop at once (status).
+    const took = this.now() - start;
+    if (took > this.stats.longestUnitMs) this.stats.longestUnitMs = took;
   }
 }
 

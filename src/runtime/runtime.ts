@@ -14,6 +14,7 @@ import { CapturePolicy } from '../trace/capture.ts';
 import { createEnrichStage, type EnrichStage } from '../enrich/stage.ts';
 import { fanOut } from '../fanout/fanout.ts';
 import { BackgroundLane } from '../fanout/lane.ts';
+import { HostMonitor } from '../status/host-health.ts';
 import { SUBSCRIBED_HOOKS } from '../ingest/hook-names.ts';
 import { MALFORMED_SAMPLES_CAP } from '../util/caps.ts';
 import type { AtofJournal } from '../outputs/atof/index.ts';
@@ -77,6 +78,8 @@ export class Runtime {
   readonly sampling: SessionSamplingGate;
   /** Where the outputs' CPU work runs: it yields to hooks while they keep arriving. */
   readonly lane = new BackgroundLane();
+  /** The event loop's delay and the lane's longest unit, for status. */
+  readonly host = new HostMonitor(this.lane);
   /** Identities of recent sessions, for nemoRelay.annotate (first sink; not an output). */
   readonly directory = new SessionDirectory();
 
@@ -191,6 +194,7 @@ export class Runtime {
       this.internalError(err);
     }
     if (this.timer) clearTimeout(this.timer);
+    this.host.stop();
     // The last exports are what stands between the gateway and its exit: no more holding back.
     this.lane.hurry();
     // The runs and sessions just closed reach the outputs through the lane: let them, then shut down.

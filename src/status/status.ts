@@ -6,6 +6,7 @@ import type { ConfigIssue } from '../config/types.ts';
 import { CONVERSATION_GATED_HOOKS } from '../ingest/hook-names.ts';
 import type { Runtime, RuntimeState } from '../runtime/runtime.ts';
 import type { SamplingSnapshot } from '../outputs/sampling-gate.ts';
+import type { HostHealth } from './host-health.ts';
 import { outputsView, publishedOutputs, type OutputView, type PublishedOutputState } from './outputs-view.ts';
 
 export type StatusState = RuntimeState | 'degraded';
@@ -31,6 +32,8 @@ export interface StatusPayload {
   /** Every output the config describes, on or off (with why), each with its measured health. */
   configuredOutputs: OutputView[];
   sampling: SamplingSnapshot;
+  /** The gateway's event loop delay and the plugin's own longest unit of background work. */
+  host: HostHealth;
   counters: {
     // Published names (nemo-relay-openclaw) beside ours.
     llmSpansReplayed: number;
@@ -127,6 +130,7 @@ export function buildStatus(rt: Runtime, extensions: Record<string, StatusExtens
     outputs,
     configuredOutputs: outputsView(rt.loaded.config, outputs),
     sampling: rt.sampling.snapshot(),
+    host: rt.host.snapshot(),
     counters: {
       llmSpansReplayed: c.llmSpans,
       toolSpansReplayed: c.toolSpans,

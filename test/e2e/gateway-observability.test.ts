@@ -92,6 +92,8 @@ describe('real gateway with nemo-relay', () => {
     const res = await harness.gatewayCall<Doc>('nemoRelay.status');
     expect(res.exitCode, res.stderr).toBe(0);
     status = res.json!;
+    // The gateway's loop delay and our longest lane unit, on the record of every run.
+    console.log(`host: ${JSON.stringify(status.host)}`);
     expect(validateStatus(status), JSON.stringify(validateStatus.errors)).toBe(true);
     expect(status.state, JSON.stringify(status.reasons)).toBe('ready');
     expect(status.openclaw.version).toMatch(/^2026\./);

@@ -62,7 +62,8 @@ function plainMetadata(metadata: Metadata): Record<string, string> {
   return out;
 }
 
-export async function startOtlpGrpcReceiver(opts: { tls?: { cert: string; key: string } } = {}): Promise<OtlpGrpcReceiver> {
+/** `tls.clientCa`: mutual TLS, every client must present a certificate this CA signed. */
+export async function startOtlpGrpcReceiver(opts: { tls?: { cert: string; key: string; clientCa?: string } } = {}): Promise<OtlpGrpcReceiver> {
   const traces: GrpcCall<ReceivedSpan>[] = [];
   const metrics: GrpcCall<ReceivedMetric>[] = [];
   const logs: GrpcCall<ReceivedLog>[] = [];
@@ -94,7 +95,11 @@ export async function startOtlpGrpcReceiver(opts: { tls?: { cert: string; key: s
     s.addService(service('metrics', 'MetricsService'), { Export: handler(metrics, decodeMetricsRequest) });
     s.addService(service('logs', 'LogsService'), { Export: handler(logs, decodeLogsRequest) });
     const creds = opts.tls
-      ? ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(opts.tls.cert), private_key: Buffer.from(opts.tls.key) }], false)
+      ? ServerCredentials.createSsl(
+          opts.tls.clientCa !== undefined ? Buffer.from(opts.tls.clientCa) : null,
+          [{ cert_chain: Buffer.from(opts.tls.cert), private_key: Buffer.from(opts.tls.key) }],
+          opts.tls.clientCa !== undefined,
+        )
       : ServerCredentials.createInsecure();
     port = await new Promise<number>((resolve, reject) =>
       s.bindAsync(`127.0.0.1:${port}`, creds, (error, bound) => (error ? reject(error) : resolve(bound))),

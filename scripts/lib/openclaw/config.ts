@@ -72,6 +72,12 @@ export function isolatedEnv(dirs: IsolatedDirs, nodeBinary: string, extraEnv?: R
     OPENCLAW_DISABLE_BONJOUR: '1',
     OPENCLAW_NO_AUTO_UPDATE: '1',
     NO_COLOR: '1',
+    // OpenClaw copies each plugin package with its dependencies (~10,000 files for this one)
+    // into a capture directory, synchronously, at start, at the first model call and at a
+    // subagent's first run: on a loaded 2-core machine the gateway stands still for 20-35 s
+    // (measured with nemoRelay.status host.eventLoopDelay and a CPU profile). Its own 15 s
+    // handshake bound would then drop CLI connections; this is OpenClaw's knob for both ends.
+    OPENCLAW_HANDSHAKE_TIMEOUT_MS: '120000',
     ...extraEnv,
   };
 }

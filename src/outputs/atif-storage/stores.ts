@@ -3,6 +3,7 @@
 // retries here: the uploader owns retry, backoff and counting.
 
 import type { S3Client } from '@aws-sdk/client-s3';
+import { deadlineSignal } from '../../util/deadline.ts';
 import type { HttpStoreConfig, S3StoreConfig, StoreConfig } from './config.ts';
 
 // The SDK takes ~0.7 s to import on a busy 2-core box: loaded on the first upload, never at plugin load.
@@ -54,10 +55,12 @@ class S3Store implements Store {
     try {
       const m = await loadSdk();
       const client = await (this.client ??= Promise.resolve(this.newClient(m)));
-      await client.send(
-        new m.PutObjectCommand({ Bucket: this.cfg.bucket, Key: key, Body: body, ContentType: 'application/json', ContentLength: body.length }),
-        { abortSignal: AbortSignal.timeout(this.cfg.timeoutMillis) },
-      );
+      const deadline = deadlineSignal(this.cfg.timeoutMillis);
+      await client
+        .send(new m.PutObjectCommand({ Bucket: this.cfg.bucket, Key: key, Body: body, ContentType: 'application/json', ContentLength: body.length }), {
+          abortSignal: deadline.signal,
+        })
+        .finally(() => deadline.clear());
     } catch (err) {
       throw new Error(`${this.name} (s3 bucket ${this.cfg.bucket}): PutObject ${key} failed: ${describeS3Error(err)}`);
     }
@@ -100,6 +103,7 @@ class HttpStore implements Store {
 
   async put(key: string, body: Buffer): Promise<void> {
     let res: Response;
+    const deadline = deadlineSignal(this.cfg.timeoutMillis);
     try {
       res = await fetch(this.cfg.endpoint, {
         method: 'POST',
@@ -110,15 +114,17 @@ class HttpStore implements Store {
           'x-nemo-relay-atif-key': key,
         },
         body,
-        signal: AbortSignal.timeout(this.cfg.timeoutMillis),
+        signal: deadline.signal,
       });
     } catch (err) {
+      deadline.clear();
       const e = err as Error;
       const why = e.name === 'TimeoutError' ? `no response within timeout_millis=${this.cfg.timeoutMillis}` : `${e.message}${e.cause ? ` (${String((e.cause as Error).message ?? e.cause)})` : ''}`;
       throw new Error(`${this.name} (http ${this.cfg.endpoint}): POST ${key} failed: ${why}`);
     }
     // Drain the body so the connection can be reused.
     const text = await res.text().catch(() => '');
+    deadline.clear();
     if (!res.ok) throw new Error(`${this.name} (http ${this.cfg.endpoint}): POST ${key} failed: HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`);
   }
 

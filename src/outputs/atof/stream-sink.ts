@@ -15,6 +15,7 @@ import type { WebSocket } from 'ws';
 import type { SinkHealth } from '../../fanout/sink.ts';
 import type { AtofStreamSinkConfig } from './config.ts';
 import { replaceDots } from './encode.ts';
+import { deadlineSignal } from '../../util/deadline.ts';
 
 interface Item {
   rec: unknown;
@@ -151,12 +152,13 @@ export class AtofStreamSink {
   private async postBatch(): Promise<boolean> {
     const batch = this.queue.slice(0, this.cfg.maxBatchRecords);
     const body = `${batch.map((i) => this.encode(i)).join('\n')}\n`;
+    const deadline = deadlineSignal(this.cfg.timeoutMillis);
     try {
       const res = await fetch(this.cfg.url, {
         method: 'POST',
         headers: { ...this.cfg.headers, 'content-type': 'application/x-ndjson' },
         body,
-        signal: AbortSignal.timeout(this.cfg.timeoutMillis),
+        signal: deadline.signal,
       });
       await res.arrayBuffer().catch(() => undefined);
       if (!res.ok) {
@@ -167,6 +169,8 @@ export class AtofStreamSink {
       const e = err as Error;
       this.fail(e.name === 'TimeoutError' ? `no response within timeout_millis=${this.cfg.timeoutMillis}` : `${e.message}${e.cause ? ` (${(e.cause as Error).message ?? String(e.cause)})` : ''}`);
       return false;
+    } finally {
+      deadline.clear();
     }
     this.done(batch.length);
     return true;

@@ -25,6 +25,7 @@ export const logsOutput: OutputEntry = {
       scheduledDelayMillis: l.scheduledDelayMillis,
       serviceName: l.serviceName,
       resourceAttributes: l.resourceAttributes,
+      ...(l.attributeValueLengthLimit !== undefined ? { attributeValueLengthLimit: l.attributeValueLengthLimit } : {}),
       version: ctx.pluginVersion,
     });
     const outputs = ctx.outputs;

@@ -20,6 +20,8 @@ export interface LogsOutputOptions {
   scheduledDelayMillis: number;
   serviceName: string;
   resourceAttributes?: Record<string, string | number | boolean>;
+  /** Longest string in a record's attributes and body (OTEL_[LOGRECORD_]ATTRIBUTE_VALUE_LENGTH_LIMIT); undefined = no limit. */
+  attributeValueLengthLimit?: number;
   version?: string;
   now?: () => number;
   /** Bound for shutdown()'s final flush; default 5000 ms. */

@@ -10,13 +10,11 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
 
-import { redactEndpoint, safeErrorMessage, secretsOf } from '../otlp/redact.ts';
 import { SpanIds } from '../otlp/span-plan.ts';
 import type { SinkHealth, TraceSink } from '../../fanout/sink.ts';
 import type { Mark, Run, Session } from '../../trace/model.ts';
-import { ExportHealth } from '../otlp/export-health.ts';
 import { outputHealth } from '../otlp/sink-health.ts';
-import type { EndpointEntry } from '../otlp/sink-health.ts';
+import { openEndpoints, shutdownWithin } from '../otlp/signal-endpoints.ts';
 import { CountingLogExporter, GatedProcessor, PendingCount, createOtlpLogExporter } from './exporter.ts';
 import type { Diagnostic, LogsOutputOptions } from './options.ts';
 import { SEVERITY, markRecord, parseMinimumSeverity, runMarks, sessionAttributesOf, spanContextOf } from './records.ts';
@@ -32,38 +30,34 @@ const SEEN_RUNS_CAP = 50_000;
 export function createLogsSink(opts: LogsOutputOptions): LogsSink {
   const name = opts.name ?? 'logs';
   const now = opts.now ?? Date.now;
-  const endpoints: (EndpointEntry & { pending: PendingCount })[] = [];
-  const processors: LogRecordProcessor[] = [];
   let setupError: string | undefined;
   const minimum = parseMinimumSeverityOr(opts.minimumSeverity, (message) => (setupError = message));
+  // The config already resolved each endpoint (a bare HTTP origin got /v1/logs).
+  const { endpoints, built: processors } = openEndpoints(
+    opts.enabled ? opts.endpoints : [],
+    now,
+    (entry) => ({ ...entry, pending: new PendingCount() }),
+    (target, { health, pending }): LogRecordProcessor => {
+      const exporter = new CountingLogExporter(createOtlpLogExporter(target), health, pending, target.timeoutMillis);
+      const batch = new BatchLogRecordProcessor({
+        exporter,
+        maxQueueSize: opts.maxQueueSize,
+        maxExportBatchSize: Math.min(opts.maxExportBatchSize, opts.maxQueueSize),
+        scheduledDelayMillis: opts.scheduledDelayMillis,
+        exportTimeoutMillis: target.timeoutMillis,
+      });
+      return new GatedProcessor(batch, pending, opts.maxQueueSize);
+    },
+  );
 
-  if (opts.enabled) {
-    // The config already resolved each endpoint (a bare HTTP origin got /v1/logs).
-    for (const target of opts.endpoints) {
-      const secrets = secretsOf(target.url, target.headers);
-      const health = new ExportHealth(now, (e) => safeErrorMessage(e, secrets));
-      const pending = new PendingCount();
-      endpoints.push({ endpoint: redactEndpoint(target.url), transport: target.transport, health, pending });
-      try {
-        const exporter = new CountingLogExporter(createOtlpLogExporter(target), health, pending, target.timeoutMillis);
-        const batch = new BatchLogRecordProcessor({
-          exporter,
-          maxQueueSize: opts.maxQueueSize,
-          maxExportBatchSize: Math.min(opts.maxExportBatchSize, opts.maxQueueSize),
-          scheduledDelayMillis: opts.scheduledDelayMillis,
-          exportTimeoutMillis: target.timeoutMillis,
-        });
-        processors.push(new GatedProcessor(batch, pending, opts.maxQueueSize));
-      } catch (error) {
-        // This endpoint cannot work (not a URL, a header gRPC refuses): it alone is off.
-        health.broken(error);
-      }
-    }
-  }
-
+  // OTEL_[LOGRECORD_]ATTRIBUTE_VALUE_LENGTH_LIMIT, as the trace outputs apply theirs: the SDK
+  // cuts attribute strings; the body (the mark's message) is cut here, where it is set.
+  const limit = opts.attributeValueLengthLimit;
+  const body = (text: string): string => (limit !== undefined && text.length > limit ? text.slice(0, limit) : text);
   const provider = new LoggerProvider({
     resource: resourceFromAttributes({ ...opts.resourceAttributes, [ATTR_SERVICE_NAME]: opts.serviceName }),
     processors,
+    ...(limit !== undefined ? { logRecordLimits: { attributeValueLengthLimit: limit } } : {}),
   });
   const logger = provider.getLogger('nemo-relay', opts.version);
   const ids = new SpanIds();
@@ -81,7 +75,7 @@ export function createLogsSink(opts: LogsOutputOptions): LogsSink {
       return;
     }
     const { record, context } = markRecord(session, owner, mark, ids);
-    logger.emit({ ...record, context });
+    logger.emit({ ...record, body: body(mark.message), context });
     emitted++;
   };
 
@@ -143,7 +137,7 @@ export function createLogsSink(opts: LogsOutputOptions): LogsSink {
             timestamp: millisToHrTime(d.time ?? now()),
             severityNumber: sev.number,
             severityText: sev.text,
-            body: d.message,
+            body: body(d.message),
             attributes,
             ...(d.session ? { context: spanContextOf(ids.trace(d.session), ids.span(d.session)) } : {}),
           });
@@ -159,12 +153,7 @@ export function createLogsSink(opts: LogsOutputOptions): LogsSink {
     async shutdown() {
       if (stopped) return;
       stopped = true;
-      let bound: NodeJS.Timeout | undefined;
-      await Promise.race([
-        provider.shutdown().catch(() => undefined),
-        new Promise<void>((resolve) => (bound = setTimeout(resolve, opts.shutdownTimeoutMillis ?? 5000))),
-      ]);
-      clearTimeout(bound);
+      await shutdownWithin(() => provider.shutdown(), opts.shutdownTimeoutMillis ?? 5000);
     },
 
     health(): SinkHealth {

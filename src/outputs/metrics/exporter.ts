@@ -2,7 +2,6 @@
 // each request carried and how it ended (the SDK's reader only reports failures to the global
 // error handler) and to choose temporality from the config rather than from the environment.
 
-import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import { OTLPMetricExporter as GrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { OTLPMetricExporter as HttpMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
@@ -10,22 +9,13 @@ import { AggregationTemporality, InstrumentType } from '@opentelemetry/sdk-metri
 import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 
 import type { ExportHealth } from '../otlp/export-health.ts';
-import { guardedExport } from '../otlp/export-health.ts';
-import { grpcExporterConfig, httpExporterConfig } from '../otlp/transport.ts';
+import { CountingExporter, otlpExporter } from '../otlp/signal-endpoints.ts';
 import type { OtlpTarget } from '../otlp/transport.ts';
 import type { MetricsTemporality } from './options.ts';
 
-type HttpConfig = NonNullable<ConstructorParameters<typeof HttpMetricExporter>[0]>;
-type GrpcConfig = NonNullable<ConstructorParameters<typeof GrpcMetricExporter>[0]>;
-
 /** Throws, naming the problem, when the endpoint cannot work at all. */
 export function createOtlpMetricExporter(target: OtlpTarget): PushMetricExporter {
-  if (target.transport === 'grpc') {
-    const c = grpcExporterConfig(target);
-    return new GrpcMetricExporter({ ...c, compression: c.compression as GrpcConfig['compression'] });
-  }
-  const c = httpExporterConfig(target);
-  return new HttpMetricExporter({ ...c, compression: c.compression as HttpConfig['compression'] });
+  return otlpExporter<PushMetricExporter>(target, { grpc: GrpcMetricExporter, http: HttpMetricExporter });
 }
 
 /**
@@ -52,42 +42,19 @@ export function countDataPoints(metrics: ResourceMetrics): number {
   return n;
 }
 
-export class CountingMetricExporter implements PushMetricExporter {
-  private readonly inner: PushMetricExporter;
-  private readonly health: ExportHealth;
+export class CountingMetricExporter extends CountingExporter<PushMetricExporter> implements PushMetricExporter {
   private readonly preference: MetricsTemporality;
-  private readonly timeoutMillis: number;
 
   constructor(inner: PushMetricExporter, health: ExportHealth, preference: MetricsTemporality, timeoutMillis: number) {
-    this.inner = inner;
-    this.health = health;
+    super(inner, health, timeoutMillis);
     this.preference = preference;
-    this.timeoutMillis = timeoutMillis;
   }
 
   export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
-    const points = countDataPoints(metrics);
-    this.health.started();
-    guardedExport<ExportResult>(
-      this.timeoutMillis,
-      (cb) => this.inner.export(metrics, cb),
-      (result) => {
-        if (result.code === ExportResultCode.SUCCESS) this.health.succeeded(points);
-        else this.health.failed(points, result.error ?? new Error('metrics export failed'));
-        resultCallback(result);
-      },
-    );
+    this.counted(countDataPoints(metrics), 'metrics', (cb) => this.inner.export(metrics, cb), resultCallback);
   }
 
   selectAggregationTemporality(type: InstrumentType): AggregationTemporality {
     return temporalityFor(this.preference, type);
-  }
-
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush();
-  }
-
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
   }
 }

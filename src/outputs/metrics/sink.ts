@@ -8,12 +8,10 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
 
-import { redactEndpoint, safeErrorMessage, secretsOf } from '../otlp/redact.ts';
 import type { SinkHealth, TraceSink } from '../../fanout/sink.ts';
 import type { Run, Session } from '../../trace/model.ts';
-import { ExportHealth } from '../otlp/export-health.ts';
 import { outputHealth } from '../otlp/sink-health.ts';
-import type { EndpointEntry } from '../otlp/sink-health.ts';
+import { openEndpoints, shutdownWithin } from '../otlp/signal-endpoints.ts';
 import { CountingMetricExporter, createOtlpMetricExporter } from './exporter.ts';
 import { ATTR_OUTPUT, createInstruments, recordRun } from './instruments.ts';
 import type { Instruments } from './instruments.ts';
@@ -30,33 +28,23 @@ const DEFAULT_CARDINALITY_LIMIT = 2000;
 export function createMetricsSink(opts: MetricsOutputOptions): MetricsSink {
   const name = opts.name ?? 'metrics';
   const now = opts.now ?? Date.now;
-  const endpoints: EndpointEntry[] = [];
-  const readers: MetricReader[] = [];
   const interval = Math.max(1, Math.floor(opts.exportIntervalMillis));
-
-  if (opts.enabled) {
-    // The config already resolved each endpoint (a bare HTTP origin got /v1/metrics).
-    for (const target of opts.endpoints) {
-      const secrets = secretsOf(target.url, target.headers);
-      const health = new ExportHealth(now, (e) => safeErrorMessage(e, secrets));
-      endpoints.push({ endpoint: redactEndpoint(target.url), transport: target.transport, health });
-      try {
-        const timeout = Math.max(1, Math.min(target.timeoutMillis, interval));
-        const exporter = new CountingMetricExporter(createOtlpMetricExporter(target), health, opts.temporality, timeout);
-        readers.push(
-          new PeriodicExportingMetricReader({
-            exporter,
-            exportIntervalMillis: interval,
-            exportTimeoutMillis: timeout,
-            cardinalityLimits: { default: Math.max(1, Math.floor(opts.cardinalityLimit ?? DEFAULT_CARDINALITY_LIMIT)) },
-          }),
-        );
-      } catch (error) {
-        // This endpoint cannot work (not a URL, a header gRPC refuses): it alone is off.
-        health.broken(error);
-      }
-    }
-  }
+  // The config already resolved each endpoint (a bare HTTP origin got /v1/metrics).
+  const { endpoints, built: readers } = openEndpoints(
+    opts.enabled ? opts.endpoints : [],
+    now,
+    (entry) => entry,
+    (target, { health }): MetricReader => {
+      const timeout = Math.max(1, Math.min(target.timeoutMillis, interval));
+      const exporter = new CountingMetricExporter(createOtlpMetricExporter(target), health, opts.temporality, timeout);
+      return new PeriodicExportingMetricReader({
+        exporter,
+        exportIntervalMillis: interval,
+        exportTimeoutMillis: timeout,
+        cardinalityLimits: { default: Math.max(1, Math.floor(opts.cardinalityLimit ?? DEFAULT_CARDINALITY_LIMIT)) },
+      });
+    },
+  );
 
   const provider = new MeterProvider({
     resource: resourceFromAttributes({ ...opts.resourceAttributes, [ATTR_SERVICE_NAME]: opts.serviceName }),
@@ -103,12 +91,7 @@ export function createMetricsSink(opts: MetricsOutputOptions): MetricsSink {
     async shutdown() {
       if (stopped) return;
       stopped = true;
-      let bound: NodeJS.Timeout | undefined;
-      await Promise.race([
-        provider.shutdown().catch(() => undefined),
-        new Promise<void>((resolve) => (bound = setTimeout(resolve, opts.shutdownTimeoutMillis ?? 5000))),
-      ]);
-      clearTimeout(bound);
+      await shutdownWithin(() => provider.shutdown(), opts.shutdownTimeoutMillis ?? 5000);
     },
 
     health(): SinkHealth {

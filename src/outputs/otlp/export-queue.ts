@@ -1,151 +1,152 @@
 // The path from a finished run to the collector, bounded in bytes, durable on disk.
 //
-//   offer(job) ──> backlog (references to frozen runs, O(1) on the hook path)
+//   offer(job) ──> backlog (references to frozen runs, counted by estimated encoded size)
 //     └─ lane: build + protobuf-encode one request at a time ──> EncodedBatch
 //          ├─ fits the memory budget ──> memory FIFO ──┐
-//          └─ otherwise ──> disk spool (spool.ts) ─────┴─> sender (≤ `concurrency` in flight)
+//          └─ otherwise ──> disk spool (spool/) ───────┴─> sender (export-sender.ts)
 //
-// The encoded request bytes are the unit of accounting: memory holds at most
-// `memoryBudgetBytes` of them (waiting and in flight); the rest is written to the spool, and
-// only when the spool is unavailable (none configured, locked, full disk, unwritable) is a
-// request dropped, counted by reason. A failed send is retried with backoff (the server's
-// Retry-After wins); a request the server refuses for good (400, 401, 413, ...) is counted
-// as failed. At shutdown whatever is still in memory goes to the spool, for the next process.
-// Delivery is at least once: a request in flight at shutdown is also spooled.
+// One byte budget covers what memory holds (export-memory.ts): encoded requests waiting or in
+// flight, requests on their way to disk, and the estimate of what waits to be encoded. Over
+// budget, the oldest waiting spans are encoded at once and go to the spool; nothing is
+// dropped for a span count. A span is dropped only when it cannot be kept: no usable spool
+// (none configured, locked, full disk, unwritable) while memory is over budget, or the
+// spool's own max_bytes / max_age; every drop is counted by reason. At shutdown whatever is
+// still in memory goes to the spool, a request at a time, for the next process. Delivery is
+// at least once: a request in flight at shutdown is also spooled.
 
 import type { BackgroundLane } from '../../fanout/lane.ts';
 import { IMMEDIATE_LANE } from '../../fanout/lane.ts';
-import { DEFAULT_BACKOFF, backoffDelay } from './backoff.ts';
-import type { BackoffOptions } from './backoff.ts';
-import { JobBacklog, encodeSpans } from './job-encoder.ts';
-import type { EncodedBatch, ExportJob } from './job-encoder.ts';
-import type { Spool, SpoolSegment } from './spool/spool.ts';
-import type { ExportTransport, SendResult } from './export-transport.ts';
+import { encodeSpans } from './job-encoder.ts';
+import type { ExportJob } from './job-encoder.ts';
+import { MemoryStage } from './export-memory.ts';
+import { persistAll } from './export-persist.ts';
+import { ExportSender } from './export-sender.ts';
+import type { ExportQueueOptions, ExportQueueStats, Held } from './export-queue-types.ts';
+import type { Spool } from './spool/spool.ts';
 
 export type { EncodedBatch, ExportJob } from './job-encoder.ts';
+export type { ExportQueueOptions, ExportQueueStats } from './export-queue-types.ts';
 
-export interface ExportQueueOptions {
-  /** Spans waiting to be encoded at most (they hold references, not copies); more are dropped. */
-  maxQueueSize: number;
-  maxExportBatchSize: number;
-  scheduledDelayMillis: number;
-  timeoutMillis: number;
-  /** Encoded request bytes held in memory at most (waiting and in flight). */
-  memoryBudgetBytes: number;
-  now: () => number;
-  describeError: (error: unknown) => string;
-  transport: ExportTransport;
-  spool?: Spool | undefined;
-  /** Requests in flight at most (default 2). */
-  concurrency?: number;
-  backoff?: BackoffOptions;
-  /** Memory-held requests older than this are dropped as `max_age` (the spool applies its own). */
-  maxAgeMs?: number;
-  lane?: BackgroundLane;
-  /** A request stops growing once its attribute text reaches this many bytes (default 4 MiB). */
-  maxExportBatchBytes?: number;
-}
-
-export interface ExportQueueStats {
-  exported: number;
-  /** Failed requests: every failed attempt, retried or not. */
-  failures: number;
-  /** Spans in requests the server refused for good, or whose build failed. */
-  failedSpans: number;
-  /** Spans dropped, all reasons together (see droppedBy). */
-  dropped: number;
-  droppedBy: Record<string, number>;
-  /** Spans not yet encoded. */
-  backlog: number;
-  memory: { spans: number; bytes: number; requests: number };
-  /** Requests in flight, and the spans they carry. */
-  inFlight: number;
-  inFlightSpans: number;
-  retryingSince?: number;
-  lastSuccessTime?: number;
-  lastError?: { time: number; message: string };
-  /** The last attempt failed and no success followed it yet. */
-  degraded: boolean;
-}
-
-/** At exit, at most this much is posted synchronously when a spool could take it instead. */
-const SYNC_SEND_MAX_BYTES = 8 * 1024 * 1024;
-
-interface Held extends EncodedBatch {
-  /** Set when the request came from the spool: removed from disk once settled. */
-  segment?: SpoolSegment;
-}
+/** Spool writes in flight at most before encoding waits for the disk. */
+const MAX_SPOOL_WRITES = 2;
+/** Requests encoded straight to the spool by one offer over budget, at most. */
+const SPILL_PER_OFFER = 2;
 
 export class ExportQueue {
-  private readonly o: Required<Omit<ExportQueueOptions, 'spool' | 'lane'>> & { spool: Spool | undefined; lane: BackgroundLane };
-  private readonly backlog = new JobBacklog();
-  private memory: Held[] = [];
-  private memoryBytes = 0;
-  /** Memory-held requests being sent: spooled too if the process stops before they settle. */
-  private readonly flying = new Set<Held>();
-  private inFlight = 0;
-  private inFlightSpans = 0;
+  private readonly o: ExportQueueOptions & { maxExportBatchBytes: number; spool: Spool | undefined; lane: BackgroundLane };
+  private readonly memory: MemoryStage;
+  private readonly sender: ExportSender;
   private encoding = false;
   private spoolWrites = 0;
   private stopped = false;
   /** persistSync ran: shutdown and process exit hand over at most once. */
   private persisted = false;
-  private failuresInARow = 0;
-  private retryAt = 0;
-  private retryTimer: NodeJS.Timeout | undefined;
   private delayTimer: NodeJS.Timeout | undefined;
   private waiters: (() => void)[] = [];
-  private readonly stats: ExportQueueStats = {
-    exported: 0, failures: 0, failedSpans: 0, dropped: 0, droppedBy: {}, backlog: 0,
-    memory: { spans: 0, bytes: 0, requests: 0 }, inFlight: 0, inFlightSpans: 0, degraded: false,
-  };
+  private dropped = 0;
+  private readonly droppedBy: Record<string, number> = {};
 
   constructor(opts: ExportQueueOptions) {
     this.o = {
       maxExportBatchBytes: 4 * 1024 * 1024,
-      concurrency: 2,
-      backoff: DEFAULT_BACKOFF,
-      maxAgeMs: Number.POSITIVE_INFINITY,
       ...opts,
       spool: opts.spool,
       lane: opts.lane ?? IMMEDIATE_LANE,
       maxQueueSize: Math.max(1, Math.floor(opts.maxQueueSize)),
       maxExportBatchSize: Math.max(1, Math.floor(opts.maxExportBatchSize)),
-      memoryBudgetBytes: Math.max(1, opts.memoryBudgetBytes),
     };
+    this.memory = new MemoryStage(opts.memoryBudgetBytes);
+    this.sender = new ExportSender({
+      transport: opts.transport,
+      spool: opts.spool,
+      memory: this.memory,
+      concurrency: opts.concurrency ?? 2,
+      timeoutMillis: opts.timeoutMillis,
+      maxAgeMs: opts.maxAgeMs ?? Number.POSITIVE_INFINITY,
+      ...(opts.backoff ? { backoff: opts.backoff } : {}),
+      now: opts.now,
+      describeError: opts.describeError,
+      drop: (reason, spans) => this.drop(reason, spans),
+      settled: () => {
+        if (!this.encoding && !this.backlog.empty && !this.stopped) this.encodeSoon();
+        this.notify();
+      },
+    });
     // What a previous process spooled goes out as soon as the collector takes it.
-    if (this.o.spool && this.o.spool.waiting > 0) setImmediate(() => this.pumpSend());
+    if (this.o.spool && this.o.spool.waiting > 0) setImmediate(() => this.sender.pump());
   }
 
-  /** Called on the hook path: constant time, never throws, never waits. */
+  private get backlog() {
+    return this.memory.backlog;
+  }
+
+  /**
+   * Never throws, never waits for I/O. Constant time unless memory is over budget, when it
+   * encodes a request or two to the spool (the sink calls it on the lane, see spillOver).
+   */
   offer(job: ExportJob): boolean {
     const count = Math.max(0, Math.floor(job.count));
     if (count === 0) return true;
     if (this.stopped) return this.drop('stopped', count), false;
-    if (this.backlog.spans + count > this.o.maxQueueSize) return this.drop('queue_full', count), false;
-    this.backlog.push(job);
-    this.scheduleEncode();
+    const estimate = this.backlog.estimate(count);
+    // Without a disk to spill to, the budget is the bound: the newest is what goes. A job
+    // offered to an empty backlog is always taken (its estimate may be off; once encoded, its
+    // real size decides).
+    if (!this.o.spool?.usable && !this.backlog.empty && !this.memory.fits(estimate)) return this.drop('memory_budget', count), false;
+    this.backlog.push(job, estimate);
+    this.spillOver();
+    // Past max_queue_size spans: encode the oldest now rather than after the batch delay.
+    if (!this.memory.fits(0) || this.backlog.spans > this.o.maxQueueSize) this.encodeSoon();
+    else this.scheduleEncode();
     return true;
+  }
+
+  /**
+   * Over budget with a usable spool: the oldest waiting spans are encoded here and now and
+   * handed to the spool, a request or two per offer. The sink offers on the lane, in the unit
+   * that finished the run, so this is lane time, charged to the lane's share like any other;
+   * queued as units of their own, these encodes would wait behind every run still being
+   * finalized while the backlog grew past the budget.
+   */
+  private spillOver(): void {
+    for (let i = 0; i < SPILL_PER_OFFER && !this.memory.fits(0) && this.spoolWrites < MAX_SPOOL_WRITES * 2; i++) {
+      if (!this.o.spool?.usable || this.backlog.empty) return;
+      const batch = this.encodeNext();
+      if (!batch) return;
+      this.toSpool(this.o.spool, batch);
+    }
   }
 
   /** Counts spans dropped outside the queue (e.g. by the spool). */
   drop(reason: string, spans: number): void {
-    this.stats.dropped += spans;
-    this.stats.droppedBy[reason] = (this.stats.droppedBy[reason] ?? 0) + spans;
+    this.dropped += spans;
+    this.droppedBy[reason] = (this.droppedBy[reason] ?? 0) + spans;
   }
 
   snapshot(): ExportQueueStats {
-    let spans = 0;
-    for (const b of this.memory) spans += b.spans;
+    const s = this.sender.stats;
     return {
-      ...this.stats,
-      droppedBy: { ...this.stats.droppedBy },
+      ...s,
+      ...(s.lastError ? { lastError: { ...s.lastError } } : {}),
+      dropped: this.dropped,
+      droppedBy: { ...this.droppedBy },
       backlog: this.backlog.spans,
-      memory: { spans, bytes: this.memoryBytes, requests: this.memory.length },
-      inFlight: this.inFlight,
-      inFlightSpans: this.inFlightSpans,
-      ...(this.stats.lastError ? { lastError: { ...this.stats.lastError } } : {}),
+      memory: {
+        spans: this.memory.spans,
+        bytes: this.memory.encodedBytes,
+        requests: this.memory.requests,
+        backlogBytes: this.backlog.bytes,
+        spoolingBytes: this.memory.spoolingBytes,
+        peakBytes: this.memory.peakBytes,
+      },
+      inFlight: this.sender.inFlight,
+      inFlightSpans: this.sender.inFlightSpans,
     };
+  }
+
+  /** Epoch ms of the next attempt while backing off. */
+  get nextAttemptAt(): number | undefined {
+    return this.sender.nextAttemptAt;
   }
 
   /**
@@ -172,46 +173,38 @@ export class ExportQueue {
     this.o.spool?.close();
   }
 
-  /**
-   * For shutdown and process 'exit': encodes what waits, offers it all to `sendSync` as one
-   * request (OTLP requests concatenate: repeated fields merge), and spools what that did not
-   * deliver. Requests in flight are spooled too (at least once).
-   */
+  /** For shutdown and process 'exit': see export-persist.ts. */
   persistSync(sendSync: ((request: Uint8Array) => boolean) | undefined, reason = 'exit'): void {
     if (this.persisted) return;
     this.persisted = true;
     this.stopped = true;
-    this.clearTimers();
-    // Requests in flight are spooled too when there is a spool (at least once); without one
-    // they are left to land or fail on their own.
-    const spooling = this.o.spool?.usable === true;
-    const batches: Held[] = spooling ? [...this.flying, ...this.memory] : [...this.memory];
-    if (spooling) this.flying.clear();
-    for (;;) {
-      const spans = this.backlog.next(this.o.maxExportBatchSize, this.o.maxExportBatchBytes, (e, n) => this.buildFailed(e, n));
-      if (spans.length === 0) break;
-      batches.push({ bytes: encodeSpans(spans), spans: spans.length, created: this.o.now() });
-    }
-    this.memory = [];
-    const own = batches.filter((b) => !b.segment);
-    let bytes = 0;
-    for (const b of own) bytes += b.bytes.length;
-    // A one-shot `openclaw agent --local` run wants its spans now, not at the next start; but
-    // a large remainder goes to a usable spool (local, fast) rather than through a child process.
-    const trySend = sendSync !== undefined && own.length > 0 && (!spooling || bytes <= SYNC_SEND_MAX_BYTES);
-    if (trySend && sendSync(Buffer.concat(own.map((b) => b.bytes)))) {
-      for (const b of own) this.sent(b);
-      return;
-    }
-    for (const b of own) {
-      if (!this.o.spool?.writeSync(b.bytes, b.spans, b.created)) this.drop(reason, b.spans);
-    }
-    this.memoryBytes = 0;
+    if (this.delayTimer) clearTimeout(this.delayTimer);
+    this.delayTimer = undefined;
+    this.sender.stop();
+    persistAll({ spool: this.o.spool, sender: this.sender, memory: this.memory, encodeNext: () => this.encodeNext(), drop: (r, n) => this.drop(r, n) }, sendSync, reason);
     this.notify();
   }
 
+  // --- encoding and the hand-off to memory or disk --------------------------------------
 
-  // --- encoding -----------------------------------------------------------------------
+  /** The next request, encoded; undefined once nothing waits. Never throws. */
+  private encodeNext(): Held | undefined {
+    for (;;) {
+      const spans = this.backlog.next(this.o.maxExportBatchSize, this.o.maxExportBatchBytes, (e, n) => this.buildFailed(e, n));
+      if (spans.length === 0) return undefined;
+      let bytes: Uint8Array;
+      try {
+        bytes = encodeSpans(spans);
+      } catch (error) {
+        // A value the encoder cannot write: that request's spans are lost, counted; the rest go on.
+        this.buildFailed(error, spans.length);
+        continue;
+      }
+      this.backlog.learn(bytes.length, spans.length);
+      this.memory.lastRequestBytes = bytes.length;
+      return { bytes, spans: spans.length, created: this.o.now() };
+    }
+  }
 
   private scheduleEncode(): void {
     if (this.encoding || this.delayTimer) return;
@@ -235,13 +228,11 @@ export class ExportQueue {
   /** One request per lane unit: built, encoded and placed (memory or spool). */
   private async encodeLoop(): Promise<void> {
     try {
-      while (!this.backlog.empty) {
-        // Memory full and the disk behind: wait for a write to land instead of encoding more.
-        if (this.memoryBytes >= this.o.memoryBudgetBytes && this.spoolWrites >= 2) break;
-        const batch = await this.o.lane.run(() => {
-          const spans = this.backlog.next(this.o.maxExportBatchSize, this.o.maxExportBatchBytes, (e, n) => this.buildFailed(e, n));
-          return spans.length === 0 ? undefined : { bytes: encodeSpans(spans), spans: spans.length, created: this.o.now() };
-        });
+      while (!this.backlog.empty && !this.persisted) {
+        // The disk is behind, or (without a disk) the next request would not fit beside what
+        // memory holds: wait for a write or a send to settle.
+        if (this.spoolWrites >= MAX_SPOOL_WRITES || (!this.o.spool?.usable && !this.memory.roomToEncode())) break;
+        const batch = await this.o.lane.run(() => (this.persisted ? undefined : this.encodeNext()));
         if (batch) this.place(batch);
       }
     } catch (error) {
@@ -257,149 +248,54 @@ export class ExportQueue {
     const spool = this.o.spool;
     // While the collector refuses, new requests go straight to disk: they survive a crash,
     // and memory stays free for when it accepts again.
-    const parked = this.retryTimer !== undefined && spool?.usable === true;
-    if (!parked && this.memoryBytes + batch.bytes.length <= this.o.memoryBudgetBytes) {
+    const parked = this.sender.retrying && spool?.usable === true;
+    if (!parked && this.memory.fits(batch.bytes.length)) {
       this.memory.push(batch);
-      this.memoryBytes += batch.bytes.length;
-      this.pumpSend();
+      this.sender.pump();
       return;
     }
-    if (!spool?.usable) return this.drop('memory_budget', batch.spans);
+    if (!spool?.usable) {
+      // No disk: a request that fits memory on its own still waits there rather than being lost.
+      if (this.memory.encodedBytes + batch.bytes.length <= this.memory.budget) {
+        this.memory.push(batch);
+        return this.sender.pump();
+      }
+      return this.drop('memory_budget', batch.spans);
+    }
+    this.toSpool(spool, batch);
+  }
+
+  private toSpool(spool: Spool, batch: Held): void {
     this.spoolWrites++;
+    const size = batch.bytes.length;
+    this.memory.spooling(size);
     void spool.write(batch.bytes, batch.spans, batch.created).then((ok) => {
       this.spoolWrites--;
-      if (!ok) this.drop('memory_budget', batch.spans);
-      this.pumpSend();
-      if (!this.encoding && !this.backlog.empty) this.encodeSoon();
+      this.memory.spooled(size);
+      if (!ok) this.drop('spool_unavailable', batch.spans);
+      this.sender.pump();
+      if (!this.encoding && !this.backlog.empty && !this.persisted) this.encodeSoon();
       this.notify();
     });
   }
 
   private buildFailed(error: unknown, spans: number): void {
-    this.stats.failedSpans += spans;
-    this.noteError(error);
-  }
-
-  // --- sending ------------------------------------------------------------------------
-
-  private pumpSend(): void {
-    if (this.retryTimer) return;
-    while (this.inFlight < this.o.concurrency) {
-      const batch = this.memory.shift();
-      if (batch) {
-        this.inFlight++;
-        this.flying.add(batch);
-        void this.sendOne(batch, true);
-        continue;
-      }
-      const segment = this.o.spool?.claimOldest();
-      if (!segment) break;
-      this.inFlight++;
-      void this.sendSegment(segment);
-    }
-  }
-
-  private async sendSegment(segment: SpoolSegment): Promise<void> {
-    const content = await this.o.spool!.read(segment);
-    if (!content) {
-      this.inFlight--;
-      this.pumpSend();
-      this.notify();
-      return;
-    }
-    await this.sendOne({ ...content, segment }, false);
-  }
-
-  private async sendOne(batch: Held, fromMemory: boolean): Promise<void> {
-    this.inFlightSpans += batch.spans;
-    let result: SendResult;
-    if (this.o.now() - batch.created > this.o.maxAgeMs) {
-      this.drop('max_age', batch.spans);
-      result = { kind: 'reject', error: 'expired' };
-    } else {
-      try {
-        result = await this.o.transport.send(batch.bytes, this.o.timeoutMillis);
-      } catch (error) {
-        result = { kind: 'retry', error: this.o.describeError(error) };
-      }
-    }
-    this.inFlight--;
-    this.inFlightSpans -= batch.spans;
-    // Already handed over by a shutdown that did not wait for this answer (at least once).
-    if (fromMemory && !this.flying.delete(batch)) return this.notify();
-    if (result.kind === 'ok') {
-      this.sent(batch);
-    } else if (result.kind === 'reject') {
-      if (result.error !== 'expired') {
-        this.stats.failedSpans += batch.spans;
-        this.noteError(new Error(result.error));
-      }
-    } else {
-      this.noteError(new Error(result.error));
-      this.failuresInARow++;
-      this.stats.retryingSince ??= this.o.now();
-      this.retryLater(backoffDelay(this.failuresInARow, this.o.backoff, result.retryAfterMs));
-      if (batch.segment) this.o.spool!.unclaim(batch.segment);
-      else {
-        // Back at the front: it is still the oldest request in memory.
-        this.memory.unshift(batch);
-        fromMemory = false;
-      }
-    }
-    if (fromMemory) this.memoryBytes -= batch.bytes.length;
-    if (batch.segment && result.kind !== 'retry') await this.o.spool!.remove(batch.segment);
-    this.pumpSend();
-    if (!this.encoding && !this.backlog.empty && !this.stopped) this.encodeSoon();
-    this.notify();
-  }
-
-  private sent(batch: Held): void {
-    this.stats.exported += batch.spans;
-    this.stats.lastSuccessTime = this.o.now();
-    this.stats.degraded = false;
-    this.failuresInARow = 0;
-    delete this.stats.retryingSince;
-  }
-
-  private retryLater(delayMs: number): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryAt = this.o.now() + delayMs;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      this.pumpSend();
-    }, delayMs);
-    this.retryTimer.unref();
-  }
-
-  /** Epoch ms of the next attempt while backing off. */
-  get nextAttemptAt(): number | undefined {
-    return this.retryTimer ? this.retryAt : undefined;
-  }
-
-  private noteError(error: unknown): void {
-    this.stats.failures++;
-    this.stats.degraded = true;
-    this.stats.lastError = { time: this.o.now(), message: this.o.describeError(error) };
+    this.sender.stats.failedSpans += spans;
+    this.sender.noteError(error);
   }
 
   // --- flush bookkeeping --------------------------------------------------------------
 
   private idle(): boolean {
-    if (!this.backlog.empty || this.encoding || this.spoolWrites > 0) return false;
-    // Parked: the collector is not accepting; what waits is safe in memory or on disk.
-    if (this.retryTimer && this.inFlight === 0) return true;
-    return this.memory.length === 0 && this.inFlight === 0 && (this.o.spool?.waiting ?? 0) === 0;
+    if (this.encoding || this.spoolWrites > 0) return false;
+    // Parked: the collector is not accepting; what waits is safe in memory or on disk (spans
+    // not yet encoded included, when memory has no room to encode them and no disk to spill to).
+    if (this.sender.retrying && this.sender.inFlight === 0) return this.backlog.empty || !this.o.spool?.usable;
+    return this.backlog.empty && this.memory.requests === 0 && this.sender.inFlight === 0 && (this.o.spool?.waiting ?? 0) === 0;
   }
 
   private notify(): void {
     if (this.waiters.length === 0 || !this.idle()) return;
     for (const w of this.waiters.splice(0)) w();
-  }
-
-  private clearTimers(): void {
-    if (this.delayTimer) clearTimeout(this.delayTimer);
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.delayTimer = undefined;
-    this.retryTimer = undefined;
   }
 }

@@ -1,23 +1,16 @@
-// The OTLP/gRPC counterpart of export-sync.ts, for process 'exit' (no event loop left): the
-// spans are serialized here with the exporters' own protobuf serializer and handed over stdin
-// (headers too: never on the command line) to a short-lived child that makes one unary
-// TraceService/Export call with @grpc/grpc-js. spawnSync bounds the whole thing.
+// The OTLP/gRPC counterpart of export-sync.ts, for process 'exit' (no event loop left): a child
+// (export-sync-child.ts) makes one unary TraceService/Export call with @grpc/grpc-js.
 
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
 
-import type { SyncExportResult } from './export-sync.ts';
+import { runSyncChild } from './export-sync-child.ts';
+import type { SyncExportResult, SyncExportTarget } from './export-sync-child.ts';
 import { parseGrpcUrl } from './transport.ts';
 
-export interface SyncGrpcTarget {
-  url: string;
-  headers: Record<string, string>;
-  compression: 'gzip' | 'none';
-  timeoutMillis: number;
-}
+export type SyncGrpcTarget = SyncExportTarget;
 
 // Runs in the child: CommonJS, grpc-js loaded from the path the parent resolved (the child's
 // own resolution would start from its cwd). Prints `ok` or `error <code> <details>`.
@@ -27,7 +20,8 @@ process.stdin.on('data', (c) => chunks.push(c));
 process.stdin.on('end', () => {
   const job = JSON.parse(Buffer.concat(chunks).toString('utf8'));
   const grpc = require(job.grpcPath);
-  const creds = job.tls ? grpc.credentials.createSsl() : grpc.credentials.createInsecure();
+  const pem = (s) => (typeof s === 'string' ? Buffer.from(s) : null);
+  const creds = job.tls ? grpc.credentials.createSsl(pem(job.tls.ca), pem(job.tls.key), pem(job.tls.cert)) : grpc.credentials.createInsecure();
   const client = new grpc.Client(job.host, creds, { 'grpc.default_compression_algorithm': job.gzip ? 2 : 0 });
   const metadata = new grpc.Metadata();
   for (const [k, v] of Object.entries(job.headers)) metadata.set(k.toLowerCase(), v);
@@ -51,36 +45,25 @@ export function exportSyncGrpc(spans: ReadableSpan[], target: SyncGrpcTarget): S
 
 /** Sends one already-encoded ExportTraceServiceRequest (the queue's stored bytes), synchronously. */
 export function exportSyncGrpcBytes(raw: Uint8Array, target: SyncGrpcTarget): SyncExportResult {
+  let url: URL;
   try {
-    const url = parseGrpcUrl(target.url);
+    url = parseGrpcUrl(target.url);
     // ESM resolution of a declared dependency works where OpenClaw's captured plugin copy
     // makes require.resolve fail.
     grpcPath ??= fileURLToPath(import.meta.resolve('@grpc/grpc-js'));
-    const job = JSON.stringify({
-      grpcPath,
-      host: url.host,
-      tls: url.protocol === 'https:',
-      headers: target.headers,
-      gzip: target.compression === 'gzip',
-      timeoutMs: target.timeoutMillis,
-      body: Buffer.from(raw).toString('base64'),
-    });
-    const env = { ...process.env };
-    delete env['NODE_OPTIONS'];
-    const child = spawnSync(process.execPath, ['-e', CHILD], {
-      input: job,
-      encoding: 'utf8',
-      env,
-      stdio: ['pipe', 'pipe', 'ignore'],
-      // Child start-up (grpc-js is larger than node:http) plus the call, bounded by its deadline.
-      timeout: target.timeoutMillis + 2000,
-      windowsHide: true,
-    });
-    if (child.error) return { ok: false, error: `sync export: ${child.error.message}` };
-    const out = (child.stdout ?? '').trim();
-    if (out === 'ok') return { ok: true };
-    return { ok: false, error: out.length > 0 ? `gRPC ${out}` : `sync export exited with ${child.status ?? child.signal}` };
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
+  const job = {
+    grpcPath,
+    host: url.host,
+    // https: TLS with the endpoint's CA and client certificate (system roots without a CA).
+    tls: url.protocol === 'https:' ? (target.tls ?? {}) : undefined,
+    headers: target.headers,
+    gzip: target.compression === 'gzip',
+    timeoutMs: target.timeoutMillis,
+    body: Buffer.from(raw).toString('base64'),
+  };
+  // Child start-up (grpc-js is larger than node:http) plus the call, bounded by its deadline.
+  return runSyncChild(CHILD, job, target.timeoutMillis, 2000, (out) => (out === 'ok' ? { ok: true } : { ok: false, error: `gRPC ${out}` }));
 }

@@ -13,7 +13,8 @@ import { ERROR_TYPE, ERROR_TYPE_OTHER, SESSION_ID } from './gen-ai/names.ts';
 import { conversationId } from './model-facts.ts';
 import type { SpanProjection } from './projection.ts';
 import { AttributeBag } from './projection.ts';
-import type { PlannedSpan } from './span-plan.ts';
+import type { Mark } from '../../trace/model.ts';
+import type { MarkedKind, PlannedSpan } from './span-plan.ts';
 
 const STATUS = { ok: SpanStatusCode.OK, error: SpanStatusCode.ERROR, unset: SpanStatusCode.UNSET } as const;
 
@@ -32,7 +33,7 @@ function commonAttributes(span: PlannedSpan): Attributes {
   // One name every backend groups by, whatever the trace shape: the ROOT session's id, as the
   // projections write it, so a subagent's spans stay in their root's session.
   bag.set(SESSION_ID, conversationId(subject.root));
-  if (subject.kind !== 'session') bag.set('openclaw.run.id', subject.run.runId);
+  if (subject.kind !== 'session') bag.set('openclaw.run.id', subject.run?.runId);
   const placed = subject.kind === 'run' ? subject.run.trace : subject.kind === 'llm' ? subject.call.trace : undefined;
   if (placed) {
     bag.set('openclaw.trace.span_id', placed.openclawSpanId);
@@ -53,13 +54,20 @@ function commonAttributes(span: PlannedSpan): Attributes {
       bag.set('nemo_relay.tool.denied_reason', subject.tool.deniedReason);
     }
   }
+  if (subject.kind === 'mark') markAttributes(bag, subject.mark, subject.on);
   if (span.status.code === 'error') bag.set(ERROR_TYPE, span.errorType ?? ERROR_TYPE_OTHER);
   const modelStatus =
-    subject.kind === 'session' ? undefined : subject.kind === 'run' ? subject.run.status : subject.kind === 'llm' ? subject.call.status : subject.tool.status;
+    subject.kind === 'session' || subject.kind === 'mark' ? undefined : subject.kind === 'run' ? subject.run.status : subject.kind === 'llm' ? subject.call.status : subject.tool.status;
   if (modelStatus === 'incomplete') bag.set('nemo_relay.incomplete', true);
   if (span.timesInferred.start) bag.set('nemo_relay.start_time_inferred', true);
   if (span.timesInferred.end) bag.set('nemo_relay.end_time_inferred', true);
   return bag.values;
+}
+
+/** A mark shown as a span (mark_projection `tool`): the same keys its span event carries, plus where it was. */
+function markAttributes(bag: AttributeBag, mark: Mark, on: MarkedKind): void {
+  for (const [k, v] of Object.entries(mark.attributes ?? {})) bag.set(k, v);
+  bag.set('nemo_relay.mark.name', mark.name).set('nemo_relay.mark.severity', mark.severity).set('nemo_relay.mark.message', mark.message).set('nemo_relay.mark.on', on);
 }
 
 function kindOf(span: PlannedSpan): SpanKind {

@@ -40,6 +40,7 @@ import { redactEndpoint, safeErrorMessage, secretsOf } from './redact.ts';
 import { planSession } from './session-plan.ts';
 import { SpanIds, planRun } from './span-plan.ts';
 import { annotationSpan } from './annotation-span.ts';
+import { markPlanner } from './mark-spans.ts';
 import { Spool } from './spool/spool.ts';
 import type { ExportTransport } from './export-transport.ts';
 
@@ -69,6 +70,7 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
   const endpoint = redactEndpoint(config.endpoint);
   // The config already resolved it (the endpoint's own, else OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL).
   const transport = config.transport;
+  const tls = config.tls ? { tls: config.tls } : {};
 
   // The endpoint's published fields (service namespace/version, scope, mark filters, mappings, promotion, length limit).
   const shaping = spanShaping(config);
@@ -82,6 +84,7 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
   // The semantic-conventions version the projection's names follow travels on the scope.
   const scope: InstrumentationScope = projection.schemaUrl !== undefined ? { ...configuredScope, schemaUrl: projection.schemaUrl } : configuredScope;
   const ids = new SpanIds();
+  const withMarks = markPlanner(config.markProjection, config.markExcludeNames, ids);
 
   let setupError: { time: number; message: string } | undefined;
   // What the spool drops while it opens (expired or torn segments), before the queue exists.
@@ -94,8 +97,8 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
       const sender =
         opts.transport ??
         (transport === 'grpc'
-          ? createGrpcTransport({ url: config.endpoint, headers, compression: config.compression })
-          : createHttpTransport({ url: config.endpoint, headers, compression: config.compression, maxSockets: EXPORT_CONCURRENCY, now }));
+          ? createGrpcTransport({ url: config.endpoint, headers, compression: config.compression, ...tls })
+          : createHttpTransport({ url: config.endpoint, headers, compression: config.compression, maxSockets: EXPORT_CONCURRENCY, now, ...tls }));
       // The spool never fails the output: an unusable directory leaves it memory-only, and
       // health says why.
       if (config.spool) {
@@ -139,7 +142,7 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
   // Called once per run (the sink contract): the spans are planned now, from the frozen run
   // and the session as it is at delivery; only their attributes are rendered later, on export.
   const offerRun = (session: Session, run: Run): void => {
-    const planned = planRun(session, run, now, ids);
+    const planned = withMarks(planRun(session, run, now, ids));
     if (!queue) {
       setupDropped += planned.length;
       return;
@@ -177,12 +180,12 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
     sessionEnded(session) {
       guarded(() => {
         // Every run of the session already came through runEnded (the sink contract).
+        const planned = withMarks([planSession(session, now, ids)]);
         if (!queue) {
-          setupDropped += 1;
+          setupDropped += planned.length;
           return;
         }
-        const planned = planSession(session, now, ids);
-        queue.offer({ count: 1, build: () => [shaping.finish(toReadableSpan(planned, projection, resource, scope))] });
+        queue.offer({ count: planned.length, build: () => planned.map((s) => shaping.finish(toReadableSpan(s, projection, resource, scope))) });
       });
     },
 
@@ -213,7 +216,7 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
         queue.persistSync(
           opts.transport
             ? undefined
-            : (request) => (transport === 'grpc' ? exportSyncGrpcBytes : exportSyncBytes)(request, { url: config.endpoint, headers, compression: config.compression, timeoutMillis }).ok,
+            : (request) => (transport === 'grpc' ? exportSyncGrpcBytes : exportSyncBytes)(request, { url: config.endpoint, headers, compression: config.compression, timeoutMillis, ...tls }).ok,
         );
         spool?.close();
       } catch {
@@ -250,11 +253,15 @@ export function createOtlpSink(config: OtlpOutputConfig, projection: SpanProject
           inFlightRequests: s?.inFlight ?? 0,
           failedSpans: s?.failedSpans ?? 0,
           backlogSpans: s?.backlog ?? 0,
+          // A soft bound now: past it the oldest spans are encoded at once (to disk if memory is full); never a drop.
           maxQueueSize: config.maxQueueSize,
           memory: {
             spans: s?.memory.spans ?? 0,
             bytes: s?.memory.bytes ?? 0,
             requests: s?.memory.requests ?? 0,
+            backlogBytes: s?.memory.backlogBytes ?? 0,
+            spoolingBytes: s?.memory.spoolingBytes ?? 0,
+            peakBytes: s?.memory.peakBytes ?? 0,
             budgetBytes: config.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_BYTES,
           },
           disk: disk

@@ -30,7 +30,20 @@ export type SpanSubject =
       /** The LLM call that requested the tool; undefined for an orphan tool. */
       readonly call: LlmCall | undefined;
       readonly tool: ToolSpan;
+    }
+  | {
+      /** A mark as a child span of the span it marks (`mark_projection: "tool"`, mark-spans.ts). */
+      readonly kind: 'mark';
+      readonly session: Session;
+      readonly root: Session;
+      /** Undefined for a mark on a session span. */
+      readonly run: Run | undefined;
+      readonly mark: Mark;
+      /** What the marked (parent) span stands for. */
+      readonly on: MarkedKind;
     };
+
+export type MarkedKind = 'session' | 'run' | 'llm' | 'tool';
 
 export type PlannedAttributeValue = string | number | boolean;
 
@@ -38,6 +51,8 @@ export interface PlannedEvent {
   name: string;
   time: EpochMs;
   attributes: Record<string, PlannedAttributeValue>;
+  /** The mark this event shows (not set for `exception`): mark-spans.ts turns it into a span. */
+  mark?: Mark;
 }
 
 /** A span link: a related span in another trace (a run's session, a subagent's spawning tool). */
@@ -135,7 +150,7 @@ export function markEvents(marks: readonly Mark[]): PlannedEvent[] {
     }
     attributes['nemo_relay.mark.severity'] = mark.severity;
     attributes['nemo_relay.mark.message'] = mark.message;
-    out.push({ name: mark.name, time, attributes });
+    out.push({ name: mark.name, time, attributes, mark });
   }
   return out;
 }
@@ -167,7 +182,10 @@ function okOrUnset(status: string): PlannedSpan['status'] {
  * is replaced by a random one, remembered per model object so that a parent and the
  * children that point at it still agree.
  */
-/** Random ids only replace ids the model got wrong; a valid model id is always used as is. */
+/**
+ * Random ids only replace ids the model got wrong, or stand for a span the model has no id
+ * for (a mark shown as a span); a valid model id is always used as is.
+ */
 export class SpanIds {
   // Separate maps: a root session needs both a trace id and a span id repaired.
   private readonly traces = new WeakMap<object, string>();
@@ -181,6 +199,11 @@ export class SpanIds {
 
   span(node: { spanId: string }): string {
     return isValidSpanId(node.spanId) ? node.spanId : this.repair(this.spans, node, 8);
+  }
+
+  /** A fresh id for a span the model has no id for (a mark shown as a span), stable per object. */
+  fresh(node: object): string {
+    return this.repair(this.spans, node, 8);
   }
 
   private repair(map: WeakMap<object, string>, node: object, bytes: number): string {

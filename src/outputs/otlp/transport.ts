@@ -6,16 +6,8 @@
 import { Metadata, credentials } from '@grpc/grpc-js';
 import type { ChannelCredentials } from '@grpc/grpc-js';
 
-export type { OtlpTransport } from '../../config/types.ts';
-import type { OtlpEndpointBase, OtlpTransport } from '../../config/types.ts';
-
-export interface OtlpTlsOptions {
-  /** PEM roots to trust instead of the system's (a private CA, a test's self-signed cert). */
-  ca?: string;
-  /** PEM client certificate and key for mutual TLS; both or neither. */
-  cert?: string;
-  key?: string;
-}
+export type { OtlpTlsOptions, OtlpTransport } from '../../config/types.ts';
+import type { OtlpEndpointBase, OtlpTlsOptions, OtlpTransport } from '../../config/types.ts';
 
 export interface OtlpTarget {
   transport: OtlpTransport;
@@ -132,5 +124,5 @@ export function httpExporterConfig(target: OtlpTarget) {
  * for a bare HTTP origin) to what the exporters take.
  */
 export function targetOf(endpoint: OtlpEndpointBase, headers: Record<string, string> = endpoint.headers): OtlpTarget {
-  return { transport: endpoint.transport, url: endpoint.endpoint, headers, timeoutMillis: endpoint.timeoutMillis, compression: endpoint.compression };
+  return { transport: endpoint.transport, url: endpoint.endpoint, headers, timeoutMillis: endpoint.timeoutMillis, compression: endpoint.compression, ...(endpoint.tls ? { tls: endpoint.tls } : {}) };
 }

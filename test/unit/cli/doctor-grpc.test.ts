@@ -10,9 +10,10 @@ import { selfSignedCert } from '../../support/self-signed.ts';
 
 let g: OtlpGrpcReceiver;
 let tls: OtlpGrpcReceiver;
+let cert: ReturnType<typeof selfSignedCert>;
 beforeAll(async () => {
   g = await startOtlpGrpcReceiver();
-  const cert = selfSignedCert();
+  cert = selfSignedCert();
   tls = await startOtlpGrpcReceiver({ tls: { cert: cert.cert, key: cert.key } });
 });
 afterAll(async () => {
@@ -55,6 +56,10 @@ it('fails with a fix: refused, UNAUTHENTICATED, plaintext against TLS, not a URL
   // https against the TLS receiver with a self-signed cert: not trusted by the system roots.
   const untrusted = await checkGrpcEndpoint(ep(tls.url), 'traces', 2000);
   expect(untrusted.verdict).toBe('fail');
+  expect(untrusted.fix).toMatch(/`certificate`/);
+  // With the output's own CA (the endpoint's `certificate`) the same collector is trusted.
+  const trusted = await checkGrpcEndpoint({ ...ep(tls.url), tls: { ca: cert.cert } }, 'traces', 2000);
+  expect(trusted.verdict, trusted.detail).toBe('ok');
   // http against the TLS receiver: the plaintext call cannot complete.
   const plain = await checkGrpcEndpoint(ep(tls.url.replace('https:', 'http:')), 'traces', 2000);
   expect(plain.verdict).toBe('fail');

@@ -46,6 +46,21 @@ describe('renderStatus', () => {
     expect(statusExitCode(s)).toBe(0);
   });
 
+  it('shows the gateway loop stalling, measured, and the lane\'s longest unit', async () => {
+    const full = fakeInstance('full', { plugins: { version: 1, components: [{ kind: 'observability', config: { version: 1, atif: { enabled: true, output_directory: mkdtempSync(join(tmpdir(), 'nr-cli-')) } } }] } });
+    registerNemoRelay(full.api as unknown as PluginApi);
+    const before = (await callMethod(full, STATUS_METHOD)).payload as StatusPayload;
+    // A stall of this process, as a gateway busy with synchronous work has one.
+    const end = performance.now() + 400;
+    while (performance.now() < end);
+    await new Promise((r) => setTimeout(r, 100));
+    const s = (await callMethod(full, STATUS_METHOD)).payload as StatusPayload;
+    const seen = JSON.stringify({ before: before.host, after: s.host });
+    expect(s.host.eventLoopDelay.maxMs, seen).toBeGreaterThanOrEqual(250);
+    expect(s.host.eventLoopDelay.samples, seen).toBeGreaterThan(before.host.eventLoopDelay.samples);
+    expect(renderStatus(s)).toMatch(/event loop delay p50 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms; nemo-relay's longest unit of background work [\d.]+ ms, \d+ waiting/);
+  });
+
   it('names a degraded output, its error and the fix; withheld hooks and config errors too', async () => {
     const s = await realStatus();
     const degraded: StatusPayload = {

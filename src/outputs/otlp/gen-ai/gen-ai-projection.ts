@@ -129,6 +129,8 @@ export function genAiSpanName(subject: SpanSubject): string {
     }
     case 'tool':
       return `${GEN_AI_OPERATION.EXECUTE_TOOL} ${subject.tool.name}`;
+    case 'mark':
+      return `mark ${subject.mark.name}`;
   }
 }
 
@@ -147,6 +149,12 @@ export function genAiAttributes(span: PlannedSpan, semconv: GenAiSemconv = 'comp
       break;
     case 'tool':
       toolAttributes(bag, subject.session, subject.tool);
+      break;
+    case 'mark':
+      // No gen_ai.operation.name: a mark is no operation of the convention, and calling it
+      // execute_tool would count it as a tool call in every gen_ai dashboard. The agent keys
+      // keep it findable by conversation.
+      agent(bag, subject.session);
       break;
   }
   return bag.values;

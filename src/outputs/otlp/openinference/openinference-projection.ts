@@ -14,7 +14,7 @@ import {
 import type { Attributes } from '@opentelemetry/api';
 
 import type { OtlpOutputConfig } from '../../../config/types.ts';
-import type { ChatMessage, LlmCall, Run, Session, ToolSpan, Usage } from '../../../trace/model.ts';
+import type { ChatMessage, LlmCall, Mark, Run, Session, ToolSpan, Usage } from '../../../trace/model.ts';
 import { agentName, conversationId, finalCall, promptTokens, runUsage, toolDefinition, totalTokens } from '../model-facts.ts';
 import { AttributeBag, toJson } from '../projection.ts';
 import type { SpanProjection } from '../projection.ts';
@@ -214,6 +214,17 @@ function toolAttributes(bag: AttributeBag, span: PlannedSpan, session: Session, 
   });
 }
 
+// CHAIN, not TOOL: Phoenix reads a TOOL span as a tool invocation (tool-call counts, the
+// agent graph's tool nodes, tool-calling evals all select on it), and a mark is a note about
+// the span above it, not a call. CHAIN is Phoenix's generic step: shown in the trace tree with
+// its input (the mark's message) and metadata, counted as nothing else.
+function markAttributes(bag: AttributeBag, span: PlannedSpan, session: Session, run: Run | undefined, mark: Mark): void {
+  common(bag, span, OpenInferenceSpanKind.CHAIN, ['mark', mark.severity, session.parentSession ? 'subagent' : undefined]);
+  bag.set(SC.INPUT_VALUE, mark.message).set(SC.INPUT_MIME_TYPE, MimeType.TEXT);
+  // The mark's own attributes first: its name and severity are never overwritten by them.
+  metadata(bag, { ...mark.attributes, ...sessionMetadata(session), run_id: run?.runId, mark: mark.name, severity: mark.severity });
+}
+
 // Every LLM span of a session carries the same tool list (tens of kB of schemas): serialized
 // once per list. The engine keeps one array per session until the tools change.
 const schemaCache = new WeakMap<object, string[]>();
@@ -246,6 +257,9 @@ export function openInferenceAttributes(span: PlannedSpan): Attributes {
       break;
     case 'tool':
       toolAttributes(bag, span, subject.session, subject.run, subject.tool);
+      break;
+    case 'mark':
+      markAttributes(bag, span, subject.session, subject.run, subject.mark);
       break;
   }
   return bag.values;

@@ -1,7 +1,7 @@
 // A per-output disk spool of encoded export requests, oldest first, bounded by bytes and age.
 //
-// Writes: gzip on the thread pool, then `<name>.tmp` (mode 0600) renamed into place, so a
-// reader never sees a half-written name. fsync policy: none per segment. A process crash
+// Writes: zstd on the thread pool (segment.ts says why not gzip), then `<name>.tmp` (mode
+// 0600) renamed into place, so a reader never sees a half-written name. fsync policy: none per segment. A process crash
 // keeps the page cache, so only a kernel crash or power loss can lose (or tear) the last
 // seconds of segments; a torn one is detected by length/CRC and skipped with a count. At
 // shutdown and exit the writes are synchronous, still without fsync.
@@ -12,14 +12,10 @@
 import { mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { gzip, gzipSync } from 'node:zlib';
 
 import { claimSpoolDir } from './lock.ts';
-import { decodeSegment, parseSegmentName, segmentHeader, segmentName } from './segment.ts';
+import { compressSegment, compressSegmentSync, decodeSegmentAsync, parseSegmentName, segmentHeader, segmentName } from './segment.ts';
 import type { SegmentContent } from './segment.ts';
-
-const gzipAsync = promisify(gzip);
 
 export interface SpoolOptions {
   directory: string;
@@ -135,7 +131,7 @@ export class Spool {
     if (!this.usable) return false;
     let target: Prepared | undefined;
     try {
-      target = this.prepare(await gzipAsync(raw), raw.length, spans, created);
+      target = this.prepare(await compressSegment(raw), raw.length, spans, created);
       if (!target) return true;
       await writeFile(`${target.path}.tmp`, target.data, { mode: 0o600 });
       await rename(`${target.path}.tmp`, target.path);
@@ -153,7 +149,7 @@ export class Spool {
     if (!this.usable) return false;
     let target: Prepared | undefined;
     try {
-      target = this.prepare(gzipSync(raw), raw.length, spans, created);
+      target = this.prepare(compressSegmentSync(raw), raw.length, spans, created);
       if (!target) return true;
       writeFileSync(`${target.path}.tmp`, target.data, { mode: 0o600 });
       renameSync(`${target.path}.tmp`, target.path);
@@ -233,7 +229,7 @@ export class Spool {
       this.forget(seg);
       return undefined;
     }
-    const content = decodeSegment(file);
+    const content = await decodeSegmentAsync(file);
     if ('torn' in content) {
       this.torn++;
       this.opts.onDrop('torn_segment', seg.spans);

@@ -121,6 +121,32 @@ describe('logs over OTLP/HTTP', () => {
     expect(drop).toMatchObject({ eventName: 'output.dropped', severityNumber: 13, traceId: '', spanId: '' });
   });
 
+  it('cuts attribute values and bodies at the attribute value length limit, as the trace outputs do', async () => {
+    const r = await httpReceiver();
+    const sink = sinkWith([http(r.origin)], { attributeValueLengthLimit: 8 });
+    const s = session('main', 13);
+    const long: Mark = { name: 'tool.slow', severity: 'warning', time: T0, message: 'a message far longer than eight', attributes: { detail: 'x'.repeat(40), short: 'ok', n: 123456789 } };
+    sink.runEnded(s, run(s, [{ input: 1, output: 1 }], { marks: [long] }));
+    sink.diagnostic({ name: 'output.failure', severity: 'error', message: 'opentelemetry[1]: HTTP 503 Service Unavailable', attributes: { reason: 'y'.repeat(30) } });
+    await sink.flush();
+    await r.waitFor(() => allLogs(r.logs).length >= 2);
+    const mark = allLogs(r.logs).find((l) => l.eventName === 'tool.slow')!;
+    expect(mark.body).toBe('a messag');
+    expect(mark.attributes).toMatchObject({ detail: 'xxxxxxxx', short: 'ok', n: 123456789 });
+    for (const v of Object.values(mark.attributes)) if (typeof v === 'string') expect(v.length).toBeLessThanOrEqual(8);
+    const diag = allLogs(r.logs).find((l) => l.eventName === 'output.failure')!;
+    expect(diag.body).toBe('opentele');
+    expect(diag.attributes['reason']).toBe('yyyyyyyy');
+
+    // Without a limit nothing is cut.
+    const r2 = await httpReceiver();
+    const whole = sinkWith([http(r2.origin)]);
+    whole.runEnded(s, run(s, [{ input: 1, output: 1 }], { marks: [long] }));
+    await whole.flush();
+    await r2.waitFor(() => allLogs(r2.logs).length >= 1);
+    expect(allLogs(r2.logs)[0]).toMatchObject({ body: long.message, attributes: { detail: 'x'.repeat(40) } });
+  });
+
   it('bounds each endpoint queue at max_queue_size and counts the rest as dropped', async () => {
     const r = await httpReceiver();
     const sink = sinkWith([http(r.origin)], { maxQueueSize: 5, maxExportBatchSize: 5 });

@@ -54,9 +54,9 @@ describe('output watch', () => {
     cleanup.push(() => spansAt.close());
     const metricsAt = await startOtlpSignalReceiver();
     cleanup.push(() => metricsAt.close());
-    // A backlog of 2 spans: a 3-span run does not fit; what the trace output drops it counts
-    // (the durable queue drops a job that does not fit as a whole).
-    const traces = createOtlpOutputSink(otlpConfig(spansAt.url, { maxQueueSize: 2, maxExportBatchSize: 2 }));
+    // A 1 kB memory budget and no spool: the second run offered at once does not fit; what
+    // the trace output drops it counts (memory_budget; a span count never drops).
+    const traces = createOtlpOutputSink(otlpConfig(spansAt.url, { memoryBudgetBytes: 1024, maxExportBatchSize: 2 }));
     cleanup.push(() => traces.shutdown());
     let events = 0;
     const metrics = createMetricsSink({
@@ -71,6 +71,7 @@ describe('output watch', () => {
     const s = bareSession();
     events = 17;
     traces.runEnded(s, simpleRun(s, 1, 1));
+    traces.runEnded(s, simpleRun(s, 2, 1));
     await traces.flush();
     await metrics.flush();
     const items = metricsAt.metrics[0]!.items;

@@ -1,17 +1,24 @@
 // Segment format, Retry-After parsing, backoff bounds and the spool config defaults.
 
+import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 
 import { loadConfig } from '../../../../../src/config/load.ts';
 import { durationMs } from '../../../../../src/config/spool.ts';
 import { backoffDelay } from '../../../../../src/outputs/otlp/backoff.ts';
-import { decodeSegment, parseSegmentName, segmentHeader, segmentName } from '../../../../../src/outputs/otlp/spool/segment.ts';
+import { compressSegmentSync, decodeSegment, decodeSegmentAsync, parseSegmentName, segmentHeader, segmentName } from '../../../../../src/outputs/otlp/spool/segment.ts';
 import { parseRetryAfter } from '../../../../../src/outputs/otlp/export-transport.ts';
 
 function segment(raw: Buffer, spans = 3, created = 1_700_000_000_000): Buffer {
-  const z = gzipSync(raw);
+  const z = compressSegmentSync(raw);
   return Buffer.concat([segmentHeader(z, raw.length, spans, created), z]);
+}
+
+/** The format before zstd: still read, so an upgrade delivers what the old version spooled. */
+function gzipSegment(raw: Buffer, spans = 3, created = 1_700_000_000_000): Buffer {
+  const z = gzipSync(raw);
+  return Buffer.concat([segmentHeader(z, raw.length, spans, created, 'gzip'), z]);
 }
 
 describe('segments', () => {
@@ -23,6 +30,36 @@ describe('segments', () => {
     expect(Buffer.from(got.bytes).equals(raw)).toBe(true);
     expect(got.spans).toBe(3);
     expect(got.created).toBe(1_700_000_000_000);
+  });
+
+  it('decodes on the thread pool the same way, tears included', async () => {
+    const raw = Buffer.from('a request read back by the sender'.repeat(100));
+    for (const file of [segment(raw, 4), gzipSegment(raw, 4)]) {
+      const got = await decodeSegmentAsync(file);
+      expect('torn' in got ? got.torn : [Buffer.from(got.bytes).equals(raw), got.spans]).toEqual([true, 4]);
+    }
+    const flipped = segment(raw);
+    flipped[flipped.length - 3]! ^= 0xff;
+    expect(await decodeSegmentAsync(flipped)).toMatchObject({ torn: expect.stringMatching(/CRC32/) });
+  });
+
+  it('reads gzip segments of the previous format; a payload that does not match its codec is torn', () => {
+    const raw = Buffer.from('an older spooled request'.repeat(40));
+    const got = decodeSegment(gzipSegment(raw, 5));
+    expect('torn' in got ? got.torn : Buffer.from(got.bytes).equals(raw)).toBe(true);
+    // A zstd payload under the gzip magic (CRC fixed up so only the codec is wrong).
+    const z = compressSegmentSync(raw);
+    const lying = Buffer.concat([segmentHeader(z, raw.length, 5, 1, 'gzip'), z]);
+    expect(decodeSegment(lying)).toMatchObject({ torn: expect.stringMatching(/does not decompress \(gzip\)/) });
+  });
+
+  it('zstd finds a large value repeated across spans that gzip cannot see', () => {
+    // 40 "spans" each carrying the same 100 kB of pseudo-random text: far apart for gzip's 32 kB window.
+    const schema = Buffer.from(randomBytes(75_000).toString('base64'));
+    const raw = Buffer.concat(Array.from({ length: 40 }, (_, i) => Buffer.concat([Buffer.from(`span ${i}`), schema])));
+    const zstd = compressSegmentSync(raw).length;
+    expect(raw.length / zstd).toBeGreaterThan(20);
+    expect(raw.length / gzipSync(raw).length).toBeLessThan(3);
   });
 
   it('detects every kind of tear: short header, bad magic, cut payload, flipped byte', () => {
