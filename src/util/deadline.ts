@@ -4,12 +4,13 @@
 // subagent, a long synchronous compile), Node runs the expired timers BEFORE it reads the
 // sockets on the next turn: a response that arrived during the stall loses to its own
 // timeout, the request is counted as failed and sent again (a duplicate at the receiver).
-// A deadline here notices that its timer fired late, lets pending I/O in and gives the
-// answer a short grace; a timer that fires on time expires as usual.
+// A deadline here counts only time the process was running: a timer that fires late gives
+// back the time lost to the stall (the request may not even have been written yet) and lets
+// pending I/O in first; a timer that fires on time expires as usual.
 
 /** A timer firing this much after it was due means the loop stood still. */
 const STALL_MS = 500;
-/** How long a late deadline waits for an answer that may already be in the socket. */
+/** The least a late deadline waits for an answer that may already be in the socket. */
 const GRACE_MS = 1_000;
 
 export interface Deadline {
@@ -19,15 +20,15 @@ export interface Deadline {
 /** Calls `onExpire` once `ms` have passed while the process was running (see above). */
 export function startDeadline(ms: number, onExpire: () => void, clock: () => number = () => performance.now()): Deadline {
   let timer: NodeJS.Timeout | undefined;
-  // Graces are bounded so a process that stalls over and over still gives up: at most the
-  // deadline again.
-  let graceLeft = Math.max(GRACE_MS, ms);
+  // Graces are bounded so a process that stalls over and over still gives up: at most twice
+  // the deadline again.
+  let graceLeft = Math.max(GRACE_MS, 2 * ms);
   const arm = (delay: number): void => {
     const due = clock() + delay;
     timer = setTimeout(() => {
       const late = clock() - due;
       if (late > STALL_MS && graceLeft > 0) {
-        const grace = Math.min(GRACE_MS, graceLeft);
+        const grace = Math.min(Math.max(GRACE_MS, late), graceLeft);
         graceLeft -= grace;
         arm(grace);
         return;

@@ -56,7 +56,7 @@ describe('renderStatus', () => {
     await new Promise((r) => setTimeout(r, 100));
     const s = (await callMethod(full, STATUS_METHOD)).payload as StatusPayload;
     const seen = JSON.stringify({ before: before.host, after: s.host });
-    expect(s.host.eventLoopDelay.maxMs, seen).toBeGreaterThanOrEqual(250);
+    expect(s.host.eventLoopDelay.maxMs, seen).toBeGreaterThanOrEqual(100);
     expect(s.host.eventLoopDelay.samples, seen).toBeGreaterThan(before.host.eventLoopDelay.samples);
     expect(renderStatus(s)).toMatch(/event loop delay p50 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms; nemo-relay's longest unit of background work [\d.]+ ms, \d+ waiting/);
   });

@@ -13,7 +13,10 @@ let url: string;
 
 const SERVER = `
 const http = require('node:http');
-const s = http.createServer((req, res) => { req.resume(); req.on('end', () => res.end('ok')); });
+const s = http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => (req.url === '/slow' ? setTimeout(() => res.end('ok'), 1200) : res.end('ok')));
+});
 s.listen(0, '127.0.0.1', () => process.stdout.write(String(s.address().port) + '\\n'));
 `;
 
@@ -46,6 +49,16 @@ describe('deadlines over a stalled event loop', () => {
     const deadline = deadlineSignal(300);
     const pending = fetch(url, { method: 'POST', body: 'x', signal: deadline.signal }).then((r) => r.text());
     standStill(1_200);
+    await expect(pending).resolves.toBe('ok');
+    deadline.clear();
+  });
+
+  it('gives back the time a stall took, even when the request was not yet sent', async () => {
+    // The stall outlasts the whole deadline before fetch has written anything; the peer then
+    // needs 1.2 s. Counting only running time, 1 s of deadline is still left for it.
+    const deadline = deadlineSignal(1_000);
+    const pending = fetch(`${url}/slow`, { method: 'POST', body: 'x', signal: deadline.signal }).then((r) => r.text());
+    standStill(3_000);
     await expect(pending).resolves.toBe('ok');
     deadline.clear();
   });
