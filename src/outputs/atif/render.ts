@@ -39,7 +39,8 @@ import { marksKey, patchUserMarks } from './amend-steps.ts';
 import type { Body, FileRef } from './spill.ts';
 
 interface CachedRun {
-  spanId: string;
+  /** runKey of the run. */
+  key: string;
   prevSystemPrompt: string | undefined;
   /** Session-level compaction marks placed inside this run when it was serialized. */
   sessionMarks: number;
@@ -103,10 +104,20 @@ export interface Rendered {
   used: CachedRun[];
 }
 
+/**
+ * A run's key in the cache: its session's span id and its own. The session keeps only a
+ * summary of a delivered run (finalize/release.ts), a new object with the same ids, so runs
+ * are known by id, not by object. A run's span id alone is unique only within its session
+ * (the engine keeps OpenClaw's span id while no open or recent run of ours has it): two
+ * sessions' runs may share one, and their steps must not.
+ */
+function runKey(session: Session, run: Run): string {
+  return `${session.spanId}/${run.spanId}`;
+}
+
 export class TrajectoryCache {
-  // Keyed by the run's span id: the session keeps only a summary of a delivered run
-  // (finalize/release.ts), a new object with the same span id, so the run this sink was given
-  // at runEnded is kept here until its steps are serialized, and the steps from then on.
+  // The run this sink was given at runEnded is kept here until its steps are serialized, and
+  // the steps from then on, by runKey.
   private readonly ended = new Set<string>();
   /** Delivered runs whose steps may still have to be serialized from their content. */
   private readonly content = new Map<string, Run>();
@@ -117,10 +128,11 @@ export class TrajectoryCache {
   staleReuses = 0;
 
   /** Records that a run is finished (or corrected: the new run replaces what was serialized). */
-  runEnded(_session: Session, run: Run): void {
-    this.ended.add(run.spanId);
-    this.content.set(run.spanId, run);
-    this.runs.delete(run.spanId);
+  runEnded(session: Session, run: Run): void {
+    const key = runKey(session, run);
+    this.ended.add(key);
+    this.content.set(key, run);
+    this.runs.delete(key);
   }
 
   /**
@@ -130,11 +142,12 @@ export class TrajectoryCache {
    */
   runAmended(session: Session, run: Run): void {
     if (!run.contentReleased) return this.runEnded(session, run);
-    this.ended.add(run.spanId);
-    const content = this.content.get(run.spanId);
+    const key = runKey(session, run);
+    this.ended.add(key);
+    const content = this.content.get(key);
     if (!content) return;
-    this.content.set(run.spanId, { ...content, marks: run.marks, ...(run.reportedUsage ? { reportedUsage: run.reportedUsage } : {}) });
-    this.runs.delete(run.spanId);
+    this.content.set(key, { ...content, marks: run.marks, ...(run.reportedUsage ? { reportedUsage: run.reportedUsage } : {}) });
+    this.runs.delete(key);
   }
 
   /** The file of `root` is final: its runs' steps and content are no longer needed. */
@@ -143,9 +156,10 @@ export class TrajectoryCache {
     while (stack.length > 0) {
       const { s, depth } = stack.pop()!;
       for (const run of s.runs) {
-        this.ended.delete(run.spanId);
-        this.content.delete(run.spanId);
-        this.runs.delete(run.spanId);
+        const key = runKey(s, run);
+        this.ended.delete(key);
+        this.content.delete(key);
+        this.runs.delete(key);
       }
       if (depth < 16) for (const c of s.children) if (c !== s) stack.push({ s: c, depth: depth + 1 });
     }
@@ -173,7 +187,7 @@ export class TrajectoryCache {
   render(root: Session, meta: AtifMeta, final: boolean, read: ReadBodies): Rendered | undefined {
     const used: CachedRun[] = [];
     const plan = planDocument<Body>(root, meta, {
-      includeRun: (_s, run) => final || this.ended.has(run.spanId),
+      includeRun: (s, run) => final || this.ended.has(runKey(s, run)),
       runBlock: (s, run, prev, links, marks) => this.block(s, run, prev, links, marks, meta, read, used),
       markStep: (_s, step) => stepBody(step),
     });
@@ -228,7 +242,7 @@ export class TrajectoryCache {
   /** Steps kept in a file that is gone: the runs of `root`'s tree are serialized again. */
   dropSpilled(root: Session): void {
     for (const c of this.cachedOf(root)) {
-      if (c.block.steps.some((b) => b instanceof OnFile) || c.plain.some((b) => b instanceof OnFile)) this.runs.delete(c.spanId);
+      if (c.block.steps.some((b) => b instanceof OnFile) || c.plain.some((b) => b instanceof OnFile)) this.runs.delete(c.key);
     }
   }
 
@@ -250,7 +264,7 @@ export class TrajectoryCache {
     while (stack.length > 0) {
       const { s, depth } = stack.pop()!;
       for (const run of s.runs) {
-        const c = this.runs.get(run.spanId);
+        const c = this.runs.get(runKey(s, run));
         if (c) out.push(c);
       }
       if (depth < 16) for (const c of s.children) if (c !== s) stack.push({ s: c, depth: depth + 1 });
@@ -259,10 +273,11 @@ export class TrajectoryCache {
   }
 
   private block(session: Session, run: Run, prev: string | undefined, links: ChildLinks, marks: readonly Mark[], meta: AtifMeta, read: ReadBodies, used: CachedRun[]): Block<Body> {
-    const cached = this.runs.get(run.spanId);
+    const key = runKey(session, run);
+    const cached = this.runs.get(key);
     const annotation = meta.runAnnotation?.(rootOf(session), run.runId);
     const annotationKey = annotation ? JSON.stringify(annotation) : '';
-    const content = this.content.get(run.spanId);
+    const content = this.content.get(key);
     if (cached && content === undefined && run.contentReleased) this.amendFromSummary(cached, run, annotation, read);
     if (cached) {
       const valid =
@@ -295,12 +310,12 @@ export class TrajectoryCache {
     const rs = runSteps(session, source, prev, resolve, marks);
     const plain = rs.steps.map(stepBody);
     const block: Block<Body> = { steps: annotateSerialized(plain, annotation, read), totals: rs.totals satisfies StepTotals, systemPrompt: rs.systemPrompt };
-    const entry: CachedRun = { spanId: run.spanId, marks: marksKey(source), prevSystemPrompt: prev, sessionMarks: marks.length, sessionModel: session.model, deps, plain, annotation: annotationKey, block };
-    this.runs.set(run.spanId, entry);
+    const entry: CachedRun = { key, marks: marksKey(source), prevSystemPrompt: prev, sessionMarks: marks.length, sessionModel: session.model, deps, plain, annotation: annotationKey, block };
+    this.runs.set(key, entry);
     used.push(entry);
     // Serialized: the content goes, unless a subagent it spawned may still be embedded later
     // (its tool result then points at the child's trajectory, and the steps are made again).
-    if (!spawns) this.content.delete(run.spanId);
+    if (!spawns) this.content.delete(key);
     return block;
   }
 }

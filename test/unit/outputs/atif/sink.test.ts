@@ -114,6 +114,28 @@ describe('createAtifSink', () => {
     expect(doc.steps.filter((x) => x.source === 'user')).toHaveLength(5);
   });
 
+  it('runs of two sessions that share a span id (OpenClaw\'s, replayed) keep their own steps', async () => {
+    const sink = sinkFor();
+    const a = session({ sessionId: '11111111-2222-4333-8444-00000000000a', sessionKey: 'agent:main:a' });
+    const b = session({ sessionId: '11111111-2222-4333-8444-00000000000b', sessionKey: 'agent:main:b' });
+    const ra = addRun(a, 'ra', 'asked in a', 1);
+    const rb = addRun(b, 'rb', 'asked in b', 3);
+    rb.spanId = ra.spanId;
+    sink.runEnded(a, ra);
+    await sink.flush();
+    sink.runEnded(b, rb);
+    await sink.flush();
+    for (const s of [a, b]) {
+      s.closed = true;
+      s.endTime = s.startTime! + 60_000;
+      sink.sessionEnded(s);
+    }
+    await sink.flush();
+    const messages = async (s: Session) => (await readValid(path.join(dir, `${s.sessionId}.json`))).steps.map((x) => x.message);
+    expect(await messages(a)).toEqual(['You are a helpful agent.', 'asked in a', 'answer to asked in a']);
+    expect(await messages(b)).toEqual(['You are a helpful agent.', 'asked in b', 'answer to asked in b']);
+  });
+
   it('checkpoints that pile up while a write is in flight are coalesced', async () => {
     const sink = sinkFor();
     const s = session();
