@@ -58,6 +58,8 @@ export interface EngineContext {
   readonly defer: (work: () => void) => void;
   /** Delivered runs are kept as summaries (finalize/release.ts). */
   readonly releaseContent: boolean;
+  /** Summaries keep the session's first prompt and runs' last answers (an output exports them). */
+  readonly keepSessionIo: boolean;
   readonly counters: EngineCounters;
   /** Open sessions by key, least recently active first (lruGet / lruTouch). */
   readonly sessions: Map<string, SessionState>;

@@ -53,7 +53,7 @@ export function finalize(ctx: EngineContext, rs: RunState, at: number): void {
     // Every output has the full run now: the session keeps its summary.
     // The run remembered for a late llm_output is the summary too: its amendment only adds
     // marks, which the ATIF sink patches into the serialized steps.
-    if (ctx.releaseContent) rs.run = rs.delivered = releaseDelivered(s, run);
+    if (ctx.releaseContent) rs.run = rs.delivered = releaseDelivered(s, run, ctx.keepSessionIo);
   });
 }
 

@@ -53,6 +53,11 @@ export interface EngineOptions {
    * turns it on; default off (a session's runs are the delivered runs themselves).
    */
   releaseContent?: boolean;
+  /**
+   * Whether run summaries keep the session's first prompt and each run's last answer, which
+   * only the OpenInference session span reads. Default true.
+   */
+  keepSessionIo?: boolean;
 }
 
 export class CorrelationEngine implements SessionIdentityView {
@@ -66,6 +71,7 @@ export class CorrelationEngine implements SessionIdentityView {
       out: opts.output,
       defer: opts.defer ?? ((work) => work()),
       releaseContent: opts.releaseContent === true,
+      keepSessionIo: opts.keepSessionIo !== false,
       counters: newCounters(),
       sessions: new Map(),
       keyBySessionId: new Map(),

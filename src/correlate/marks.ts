@@ -1,6 +1,7 @@
 // Marks: point-in-time annotations on a session, run, call or tool, counted.
 
 import type { Mark, MarkSeverity } from '../trace/model.ts';
+import { sharedText } from '../util/intern.ts';
 import type { EngineContext } from './context.ts';
 
 export function mark(
@@ -17,5 +18,6 @@ export function mark(
 }
 
 export function newMark(time: number, name: string, severity: MarkSeverity, message: string, attributes?: Mark['attributes']): Mark {
-  return { name, time, severity, message, ...(attributes ? { attributes } : {}) };
+  // Open sessions keep their marks: the same message is one string for all of them.
+  return { name: sharedText.get(name), time, severity, message: sharedText.get(message), ...(attributes ? { attributes } : {}) };
 }

@@ -103,17 +103,17 @@ function lateLlmOutput(ctx: EngineContext, rs: RunState, ev: Extract<RunEvent, {
     if (!delivered) return;
     const amendment = amendRun(delivered, { reason: 'late_llm_output', reportedUsage, marks: [late] });
     rs.delivered = amendment.run;
-    replaceRun(rs.session, delivered, amendment.run, ctx.releaseContent);
+    replaceRun(rs.session, delivered, amendment.run, ctx.releaseContent, ctx.keepSessionIo);
     ctx.out.runAmended?.(rs.session.session, amendment);
   });
 }
 
 /** Later deliveries of the session carry the amended run (its summary) in the place of the one it corrects. */
-function replaceRun(s: SessionState, before: Run, after: Run, release: boolean): void {
+function replaceRun(s: SessionState, before: Run, after: Run, release: boolean, keepSessionIo: boolean): void {
   const i = s.session.runs.findIndex((r) => r === before || r.spanId === before.spanId);
   if (i < 0) return;
   s.session.runs[i] = after;
-  if (release) releaseDelivered(s, after);
+  if (release) releaseDelivered(s, after, keepSessionIo);
 }
 
 function runFor(ctx: EngineContext, ev: RunEvent, openedBy: string): RunState | undefined {

@@ -6,15 +6,18 @@
 //
 // What stays is what the session's later readers use: ids, times, status, usage, model and
 // provider, marks, trace placement, the tool spans' ids and subagent links (a child's session
-// span hangs under the spawning tool call), the session's first prompt and each run's final
-// answer (the OpenInference session span's input and output).
+// span hangs under the spawning tool call), and, only when an output reads them (the
+// OpenInference session span's input and output), the session's first prompt and each run's
+// final answer: a prompt alone is often larger than the rest of the summary.
 
 import type { LlmCall, Run, ToolSpan } from '../trace/model.ts';
+import { sharedText } from '../util/intern.ts';
 import { deepFrozenCopy } from './snapshot.ts';
 
 function toolSummary(t: ToolSpan): ToolSpan {
   const { arguments: _a, result: _r, deniedReason: _d, ...rest } = t;
-  return rest;
+  // Every session calls the same few tools: one string per name for all of them.
+  return { ...rest, name: sharedText.get(rest.name) };
 }
 
 /** Already deeply frozen parts of the run that the summary keeps as they are. */
@@ -38,7 +41,7 @@ function callSummary(c: LlmCall, keepOutput: boolean): LlmCall {
   // Times, model, usage and status: what a session span, a trajectory's totals and a run's
   // place in its session are made of. Transport details are on the run's own spans already.
   const out: LlmCall = { kind: 'llm', spanId: c.spanId, callId: c.callId, index: c.index, runId: c.runId, input: [], status: c.status, tools: c.tools.map(toolSummary), marks: c.marks };
-  if (c.model !== undefined) out.model = c.model;
+  if (c.model !== undefined) out.model = sharedText.get(c.model);
   if (c.startTime !== undefined) out.startTime = c.startTime;
   if (c.endTime !== undefined) out.endTime = c.endTime;
   if (c.durationMs !== undefined) out.durationMs = c.durationMs;
@@ -50,19 +53,22 @@ function callSummary(c: LlmCall, keepOutput: boolean): LlmCall {
 
 /**
  * The run without its content, deeply frozen, flagged `contentReleased`. `keepPrompt`: this is
- * the session's first run with a prompt (the session span's input).
+ * the session's first run with a prompt and the session span's input is exported;
+ * `keepAnswer`: the session span's output is exported (the last call's answer stays).
  */
-export function releaseContent(run: Run, keepPrompt: boolean): Run {
+export function releaseContent(run: Run, keepPrompt: boolean, keepAnswer = true): Run {
   if (run.contentReleased) return run;
   const { prompt, systemPrompt: _s, openclawView: _v, llmCalls, orphanTools, ...rest } = run;
   let last = -1;
-  for (let i = llmCalls.length - 1; i >= 0 && last < 0; i--) if (llmCalls[i]!.output) last = i;
+  for (let i = llmCalls.length - 1; keepAnswer && i >= 0 && last < 0; i--) if (llmCalls[i]!.output) last = i;
   const summary: Run = {
     ...rest,
     llmCalls: llmCalls.map((c, i) => callSummary(c, i === last)),
     orphanTools: orphanTools.map(toolSummary),
     contentReleased: true,
   };
+  if (summary.model !== undefined) summary.model = sharedText.get(summary.model);
+  if (summary.provider !== undefined) summary.provider = sharedText.get(summary.provider);
   if (keepPrompt && prompt !== undefined) summary.prompt = prompt;
   // Marks, usage and placements are already frozen: shared, not copied.
   const seen = new Map<object, unknown>();

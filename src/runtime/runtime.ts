@@ -119,6 +119,8 @@ export class Runtime {
       },
       // Open sessions hold run summaries; the ATIF sink keeps a run's content until it is serialized.
       releaseContent: opts.releaseContent ?? true,
+      // Only the OpenInference session span reads a session's first prompt and last answer.
+      keepSessionIo: this.loaded.config.otlp.some((o) => o.enabled && o.projection !== 'gen_ai'),
     });
     const active = this.loaded.config.enabled && !this.loaded.invalid;
     if (active) {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { annotate } from '../../../../src/annotate/annotate.ts';
+import { releaseContent } from '../../../../src/finalize/release.ts';
 import { sequentialIds } from '../../../../src/correlate/ids.ts';
 import { OUTPUTS } from '../../../../src/outputs/registry.ts';
 import { Runtime } from '../../../../src/runtime/runtime.ts';
@@ -170,6 +171,10 @@ describe('ATIF: a run released once it is in its file', () => {
       }
       if (run.systemPrompt) expect(text).not.toContain(run.systemPrompt);
     }
+    // No output here reads a session's first prompt or last answer (only an OpenInference
+    // session span does): the summaries keep neither.
+    expect(on.delivered.some((r) => r.prompt !== undefined)).toBe(true);
+    expect(on.heldRuns.some((r) => r.prompt !== undefined || r.llmCalls.some((c) => c.output !== undefined))).toBe(false);
     // The sink: both runs serialized, no content kept (neither spawned a subagent).
     expect(on.details).toMatchObject({ runs_content_held: 0, runs_serialized_held: 2 });
     expect(off.details).toMatchObject({ runs_content_held: 0, runs_serialized_held: 2 });
@@ -177,6 +182,22 @@ describe('ATIF: a run released once it is in its file', () => {
     expect(on.details.run_step_bytes_in_memory).toBe(0);
     expect(on.details.run_step_bytes_in_files).toBeGreaterThan(1000);
     expect(on.details.run_step_bytes_in_files).toBeLessThan(Buffer.byteLength(on.open));
+  }, 60_000);
+
+  it('a summary keeps the first prompt and the last answer when an output exports them', async () => {
+    const { delivered } = await play('gateway-tool-call.jsonl', true);
+    const run = delivered.find((r) => r.prompt !== undefined)!;
+    const lastAnswer = [...run.llmCalls].reverse().find((c) => c.output !== undefined)!;
+    const kept = releaseContent(run, true, true);
+    expect(kept.prompt).toBe(run.prompt);
+    expect(kept.llmCalls.find((c) => c.spanId === lastAnswer.spanId)!.output).toEqual(lastAnswer.output);
+    expect(kept.llmCalls.filter((c) => c.output !== undefined)).toHaveLength(1);
+    const bare = releaseContent(run, false, false);
+    expect(bare.prompt).toBeUndefined();
+    expect(bare.llmCalls.every((c) => c.output === undefined && c.input.length === 0)).toBe(true);
+    // Names every session repeats are one string for all summaries.
+    const again = releaseContent(delivered.find((r) => r.prompt !== undefined)!, false, false);
+    expect(again.llmCalls[0]!.model).toBe(bare.llmCalls[0]!.model);
   }, 60_000);
 
   it('a run that spawned a subagent keeps its content until the file is final', async () => {
