@@ -12,5 +12,7 @@ export function textKey(s: string): string;
 export function textKey(s: string | undefined): string | undefined;
 export function textKey(s: string | undefined): string | undefined {
   if (s === undefined || s.length < SHORT) return s;
-  return `\u0000${s.length}:${hash('sha256', s, 'base64')}`;
+  // One flat string: a template literal leaves a cons string and its parts (three heap
+  // objects) in every open session that holds a key.
+  return Buffer.concat([Buffer.from(`\u0000${s.length}:`, 'latin1'), hash('sha256', s, 'buffer')]).toString('latin1');
 }

@@ -8,10 +8,13 @@ import type { Mark, Run } from '../../trace/model.ts';
 import type { AtifStepBody } from './types.ts';
 import { isCompactionMark, markJson } from './values.ts';
 
+const NO_MARKS = '[]';
+
 /** What a run's serialized steps depend on among its marks: the user step's marks, and how many compactions. */
 export function marksKey(run: Run): { other: string; compactions: number } {
   const other = run.marks.filter((m) => !isCompactionMark(m));
-  return { other: JSON.stringify(other.map(markJson)), compactions: run.marks.length - other.length };
+  // Most runs have no other marks: one shared "[]" rather than one per open session.
+  return { other: other.length === 0 ? NO_MARKS : JSON.stringify(other.map(markJson)), compactions: run.marks.length - other.length };
 }
 
 /** The user step of `run` among its serialized steps, with `marks` as its extra.marks; undefined if there is none. */
