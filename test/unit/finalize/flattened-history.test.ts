@@ -14,7 +14,7 @@ import { CURRENT_MARKER, HISTORY_MARKER, splitFlattened, unwrap } from '../../..
 import { fakeInstance, fire } from '../../support/fake-host.ts';
 import { readRecording } from '../../support/replay.ts';
 import { relayConfig } from '../../support/plugin-config.ts';
-import type { Run } from '../../../src/trace/model.ts';
+import { deliveredRunsProbe } from '../../support/probe-sink.ts';
 
 const records = readRecording(new URL('../../../fixtures/http-chat-completions.jsonl', import.meta.url).pathname);
 const RUN_ID = (records.find((r) => r.hook === 'before_agent_run')!.ctx as { runId: string }).runId;
@@ -46,15 +46,8 @@ describe('flattened chat-completions history', () => {
     registerNemoRelay(discovery.api as unknown as PluginApi);
     // The session keeps only run summaries once delivered (finalize/release.ts): the full
     // runs are what the outputs get at runEnded.
-    const delivered: Run[] = [];
-    runtime.sinks.push({
-      name: 'probe',
-      runEnded: (_s, run) => void delivered.push(run),
-      sessionEnded: () => undefined,
-      flush: async () => undefined,
-      shutdown: async () => undefined,
-      health: () => ({ name: 'probe', enabled: true, state: 'ok', exported: 0, unit: 'spans', failures: 0, dropped: 0, queueDepth: 0 }),
-    });
+    const { sink: probe, delivered } = deliveredRunsProbe();
+    runtime.sinks.push(probe);
     const play = async (list: ReturnType<typeof turn>) => {
       for (const r of list) fire(r.registrationMode === 'full' ? full : discovery, r.hook, r.event, r.ctx);
       await runtime.flush();

@@ -8,9 +8,9 @@ import { afterEach, expect, it } from 'vitest';
 import { sequentialIds } from '../../../src/correlate/ids.ts';
 import { OUTPUTS } from '../../../src/outputs/registry.ts';
 import { Runtime } from '../../../src/runtime/runtime.ts';
-import type { Run } from '../../../src/trace/model.ts';
 import { startOtlpReceiver } from '../../support/otlp-receiver.ts';
 import { readRecording } from '../../support/replay.ts';
+import { deliveredRunsProbe } from '../../support/probe-sink.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -37,15 +37,8 @@ async function sessionSpan(releaseContent: boolean) {
   const rt = new Runtime({ rawConfig, env: {}, logger: { info() {}, warn() {}, error() {} }, pluginVersion: '0.1.0', openclawVersion: '2026.9.6', now: () => clock, ids: sequentialIds(), outputs: OUTPUTS, releaseContent });
   cleanup.push(() => rt.stop('test', 5000));
   expect(rt.loaded.invalid).toBe(false);
-  const delivered: Run[] = [];
-  rt.sinks.push({
-    name: 'probe',
-    runEnded: (_s, run) => void delivered.push(run),
-    sessionEnded: () => undefined,
-    flush: async () => undefined,
-    shutdown: async () => undefined,
-    health: () => ({ name: 'probe', enabled: true, state: 'ok', exported: 0, unit: 'spans', failures: 0, dropped: 0, queueDepth: 0 }),
-  });
+  const { sink: probe, delivered } = deliveredRunsProbe();
+  rt.sinks.push(probe);
   for (const r of records) {
     clock = Math.max(clock, r.ts);
     rt.tick();

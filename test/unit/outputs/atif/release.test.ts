@@ -16,6 +16,7 @@ import { OUTPUTS } from '../../../../src/outputs/registry.ts';
 import { Runtime } from '../../../../src/runtime/runtime.ts';
 import type { Run, Session } from '../../../../src/trace/model.ts';
 import { readRecording } from '../../../support/replay.ts';
+import { deliveredRunsProbe } from '../../../support/probe-sink.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -58,15 +59,8 @@ async function play(name: string, releaseContent: boolean, lateLlmOutput = false
   const env = { NEMO_RELAY_ATIF_SPILL_AFTER_MS: '0' };
   const rt = new Runtime({ rawConfig, env, logger: { info() {}, warn() {}, error() {} }, pluginVersion: '0.1.0', openclawVersion: '2026.9.6', now: () => clock, ids: sequentialIds(), outputs: OUTPUTS, releaseContent });
   cleanup.push(() => rt.stop('test', 5000));
-  const delivered: Run[] = [];
-  rt.sinks.push({
-    name: 'probe',
-    runEnded: (_s, run) => void delivered.push(run),
-    sessionEnded: () => undefined,
-    flush: async () => undefined,
-    shutdown: async () => undefined,
-    health: () => ({ name: 'probe', enabled: true, state: 'ok', exported: 0, unit: 'spans', failures: 0, dropped: 0, queueDepth: 0 }),
-  });
+  const { sink: probe, delivered } = deliveredRunsProbe();
+  rt.sinks.push(probe);
   const dispatch = (keep: (hook: string) => boolean) => {
     for (const r of records) {
       if (!keep(r.hook) || r === late) continue;
