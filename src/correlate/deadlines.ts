@@ -35,7 +35,8 @@ export function finalize(ctx: EngineContext, rs: RunState, at: number): void {
   s.runs.delete(rs.run.runId);
   if (s.active === rs) s.active = [...s.runs.values()].pop();
   ctx.recent.delete(rs.run.runId);
-  lruInsert(ctx.recent, rs.run.runId, rs, RECENT_RUNS_CAP);
+  const evicted = lruInsert(ctx.recent, rs.run.runId, rs, RECENT_RUNS_CAP)?.[1];
+  if (evicted) ctx.runIndex.remove(evicted);
   // Assistant messages no call could take are still LLM calls that happened: keep them, flagged.
   let k = 0;
   for (const p of rs.pendingOutputs.splice(0)) {
@@ -124,6 +125,8 @@ function sweep(ctx: EngineContext, now: number): void {
       ctx.counters.recordsExpired++;
     }
   }
+  // Runs also leave without an add to trigger the index's own sweep (the workload ended).
+  ctx.runIndex.prune(ctx);
 }
 
 function inFlight(rs: RunState): boolean {

@@ -1,12 +1,17 @@
 // Our runs by span id and by OpenClaw trace id. Trace placement asks "is this span id one of
 // our runs?" for every run, and plugin-call detection asks "is this trace one of our runs'?"
 // for every model.usage diagnostic: scanning every open and recently delivered run for that
-// was a fifth of the hook path at 2,000 sessions. The index is not told when a run leaves
-// `runs` and `recent` (eviction happens in several places): an entry is checked on read and
-// dropped if its run is gone, and the whole index is swept when it outgrows what it indexes.
+// was a fifth of the hook path at 2,000 sessions. A run is removed when its session closes or
+// it falls out of `recent`; for any other way out an entry is checked on read and dropped if
+// its run is gone, and the index is swept when it outgrows what it indexes, also when no run
+// is added any more (`prune`, from the engine's advance): a stale entry holds its session,
+// runs and all, so an index left as the workload ended kept every session it had seen.
 
 import type { EngineContext } from './context.ts';
 import type { RunState } from './state.ts';
+
+/** Stale entries tolerated before a sweep, so a small index is not swept on every add. */
+const SLACK = 64;
 
 export class RunIndex {
   private readonly bySpan = new Map<string, RunState>();
@@ -28,7 +33,26 @@ export class RunIndex {
       set.add(rs);
       this.entries++;
     }
-    if (this.entries > 2 * (ctx.runs.size + ctx.recent.size) + 1024) this.sweep(ctx);
+    this.prune(ctx);
+  }
+
+  /** The run left the engine (its session closed, or it fell out of `recent`). */
+  remove(rs: RunState): void {
+    if (this.bySpan.get(rs.run.spanId) === rs) {
+      this.bySpan.delete(rs.run.spanId);
+      this.entries--;
+    }
+    const id = rs.openclawTraceId;
+    const set = id === undefined ? undefined : this.byTrace.get(id);
+    if (set?.delete(rs)) {
+      this.entries--;
+      if (set.size === 0) this.byTrace.delete(id!);
+    }
+  }
+
+  /** Sweeps when the index holds more than twice what it indexes (amortized O(1) per add). */
+  prune(ctx: EngineContext): void {
+    if (this.entries > 2 * (ctx.runs.size + ctx.recent.size) + SLACK) this.sweep(ctx);
   }
 
   /** A run of ours, open or recently delivered, with this span id, other than `self`. */

@@ -88,7 +88,11 @@ export function closeSession(ctx: EngineContext, s: SessionState, at: number, re
   for (const rs of [...s.runs.values()]) finalize(ctx, rs, at);
   // A late llm_output can only reach what is still exported later: nothing, once the
   // session is closed. Its finished runs (whole conversations each) need not stay around.
-  for (const [runId, r] of ctx.recent) if (r?.session === s) ctx.recent.set(runId, null);
+  for (const [runId, r] of ctx.recent) {
+    if (r?.session !== s) continue;
+    ctx.runIndex.remove(r);
+    ctx.recent.set(runId, null);
+  }
   for (const u of s.pendingUser) {
     mark(ctx, s.session.marks, u.at, 'message.unpaired_user', 'warning', 'a user message was written but no run followed it');
   }

@@ -65,6 +65,27 @@ describe('RunIndex', () => {
       index.add(ctx, rs);
       if (ctx.runs.size > 100) ctx.runs.delete(ctx.runs.keys().next().value!);
     }
-    expect(index.size).toBeLessThanOrEqual(2 * 100 + 1024 + 2);
+    expect(index.size).toBeLessThanOrEqual(2 * 100 + 64 + 2);
+  });
+
+  it('holds nothing once every run has left: removed, or swept by prune when no run is added', () => {
+    const ctx = ctxOf();
+    const index = new RunIndex();
+    const runs = Array.from({ length: 1_000 }, (_, i) => runState(`r${i}`, `s${i}`, `t${i % 10}`));
+    for (const rs of runs) {
+      ctx.runs.set(rs.run.runId, rs);
+      index.add(ctx, rs);
+    }
+    expect(index.size).toBe(2_000);
+    // Half leave announced (their session closed), half unannounced.
+    for (const rs of runs.slice(0, 500)) {
+      ctx.runs.delete(rs.run.runId);
+      index.remove(rs);
+    }
+    expect(index.size).toBe(1_000);
+    for (const rs of runs.slice(500)) ctx.runs.delete(rs.run.runId);
+    expect(index.hasTrace(ctx, 't3')).toBe(false);
+    index.prune(ctx);
+    expect(index.size).toBe(0);
   });
 });
