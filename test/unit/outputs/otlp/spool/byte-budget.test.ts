@@ -4,10 +4,8 @@
 // accounting never holds more encoded requests than the budget; max_queue_size no longer
 // drops; without a spool the budget drops the newest, counted as memory_budget.
 
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 
 import type { OtlpOutputConfig } from '../../../../../src/config/types.ts';
 import type { SinkHealth, TraceSink } from '../../../../../src/fanout/sink.ts';
@@ -16,15 +14,9 @@ import type { Run, Session } from '../../../../../src/trace/model.ts';
 import { startOtlpGrpcReceiver } from '../../../../support/otlp-grpc-receiver.ts';
 import { startOtlpReceiver } from '../../../../support/otlp-receiver.ts';
 import { bareSession, otlpConfig, simpleRun } from '../session-fixture.ts';
+import { spoolScratch } from './scratch.ts';
 
-const scratch = mkdtempSync(join(tmpdir(), 'nr-budget-test-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
-let dirs = 0;
-const freshDir = () => join(scratch, `spool-${++dirs}`);
+const { freshDir, cleanup } = spoolScratch('nr-budget-test-');
 
 type Memory = { spans: number; bytes: number; backlogBytes: number; spoolingBytes: number; peakBytes: number; budgetBytes: number };
 type Details = { memory: Memory; disk: { state: string; segments: number; spans: number }; droppedBy: Record<string, number>; backlogSpans: number };

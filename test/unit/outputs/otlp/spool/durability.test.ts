@@ -4,10 +4,9 @@
 // memory-only with counted drops, and Retry-After is honoured.
 
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, truncateSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import type { OtlpOutputConfig } from '../../../../../src/config/types.ts';
 import type { SinkHealth, TraceSink } from '../../../../../src/fanout/sink.ts';
@@ -17,16 +16,9 @@ import { canMount, withTinyTmpfs } from '../../../../support/mounts.ts';
 import { startOtlpReceiver } from '../../../../support/otlp-receiver.ts';
 import type { OtlpReceiver } from '../../../../support/otlp-receiver.ts';
 import { TREE_SPAN_COUNT, bareSession, otlpConfig, simpleRun } from '../session-fixture.ts';
+import { spoolScratch } from './scratch.ts';
 
-const scratch = mkdtempSync(join(tmpdir(), 'nr-spool-test-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
-
-let dirs = 0;
-const freshDir = () => join(scratch, `spool-${++dirs}`);
+const { freshDir, cleanup } = spoolScratch('nr-spool-test-');
 
 async function receiver(): Promise<OtlpReceiver> {
   const r = await startOtlpReceiver();
@@ -191,7 +183,7 @@ describe('an unusable spool', () => {
   it('unwritable: the output runs memory-only, drops are counted, status says why', async () => {
     const r = await receiver();
     await r.refuse();
-    const parentIsAFile = join(scratch, `file-${++dirs}`);
+    const parentIsAFile = freshDir();
     writeFileSync(parentIsAFile, 'not a directory');
     const sink = sinkFor(r.url, join(parentIsAFile, 'spool'), { memoryBudgetBytes: 2048 });
     const ids = offer(sink, bareSession(), 10);

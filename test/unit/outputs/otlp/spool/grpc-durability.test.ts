@@ -3,10 +3,8 @@
 // (port closed) for the first part of a workload loses nothing; what one output spooled at
 // shutdown the next delivers; a throttling collector's RetryInfo sets the retry delay.
 
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 
 import type { OtlpOutputConfig } from '../../../../../src/config/types.ts';
 import type { SinkHealth, TraceSink } from '../../../../../src/fanout/sink.ts';
@@ -15,16 +13,9 @@ import type { Session } from '../../../../../src/trace/model.ts';
 import { GrpcStatus, startOtlpGrpcReceiver } from '../../../../support/otlp-grpc-receiver.ts';
 import type { OtlpGrpcReceiver } from '../../../../support/otlp-grpc-receiver.ts';
 import { bareSession, otlpConfig, simpleRun } from '../session-fixture.ts';
+import { spoolScratch } from './scratch.ts';
 
-const scratch = mkdtempSync(join(tmpdir(), 'nr-grpc-spool-test-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
-
-let dirs = 0;
-const freshDir = () => join(scratch, `spool-${++dirs}`);
+const { freshDir, cleanup } = spoolScratch('nr-grpc-spool-test-');
 
 async function receiver(): Promise<OtlpGrpcReceiver> {
   const r = await startOtlpGrpcReceiver();
