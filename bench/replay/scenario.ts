@@ -70,7 +70,10 @@ export interface ScenarioResult {
     /** -> the receiver holds every expected span (or gave up). */
     spansMs: number;
     drainMs: number;
+    /** Every expected span arrived (from this process, or from the spool after a restart). */
     complete: boolean;
+    /** gateway_stop's bound left spans in the spool, and fresh outputs (the next process) sent them. */
+    restarted?: boolean;
   };
   memory: {
     /** Settled heap after warm-up, before the workload was built. */
@@ -335,7 +338,9 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
         atifMs: Math.round(atifMs),
         spansMs: Math.round(spansMs),
         drainMs: Math.round(Math.max(stopMs, atifMs, Number.isNaN(spansMs) ? Infinity : spansMs)),
-        complete: got.complete,
+        // Every span arrived, from the first process or, after its bounded stop, from the spool by the next.
+        complete: got.complete || next?.complete === true,
+        restarted: next !== undefined,
       },
       memory: {
         baseline,

@@ -71,6 +71,37 @@ export function checkTargets(pairs: ReplayPair[], gateway: GatewayFigures | unde
       });
     }
   }
+  // Issue 14 (durable, byte-bounded export queue): every span, a bounded drain, bounded RSS.
+  for (const [sessions, runs, rssMB] of [[200, 5, 128], [2000, 3, 256]] as const) {
+    const p = pairs.find((x) => x.sessions === sessions && x.runs === runs);
+    const scale = `${sessions}x${runs}`;
+    const delivered = `every span delivered at ${scale} (issue 14)`;
+    const rss = `whole-run peak RSS <= +${rssMB} MB at ${scale} (issue 14)`;
+    if (!p) {
+      out.push(notRun(delivered, scale), notRun(rss, scale));
+      continue;
+    }
+    const o = p.plugin.outputs;
+    const all = o.spansReceived >= o.spansExpected && p.plugin.drain.complete;
+    out.push({
+      target: delivered,
+      measured: `${fmt(o.spansReceived)} of ${fmt(o.spansExpected)}${p.plugin.drain.restarted ? ' (the rest of the first process sent by the next, from the spool)' : ''}`,
+      pass: all,
+      margin: all ? (o.spansReceived > o.spansExpected ? `${fmt(o.spansReceived - o.spansExpected)} re-sent (at least once)` : 'exact') : `${fmt(o.spansExpected - o.spansReceived)} missing`,
+    });
+    const v = p.plugin.memory.rssGrowthMB;
+    out.push({ target: rss, measured: `+${fmt(v)} MB (floor +${fmt(p.floor.memory.rssGrowthMB)} MB)`, pass: v <= rssMB, margin: v <= rssMB ? `${fmt(rssMB - v)} MB to spare` : `${fmt(v - rssMB)} MB over (${fmt(v / rssMB, 1)}x)` });
+    if (sessions === 2000) {
+      const d = p.plugin.drain;
+      const s = d.drainMs / 1000;
+      out.push({
+        target: 'drain <= 60 s at 2,000x3 (issue 14)',
+        measured: d.complete ? `${fmt(s, 1)} s (stop ${fmt(d.stopMs / 1000, 1)}, ATIF ${fmt(d.atifMs / 1000, 1)}, spans ${fmt(d.spansMs / 1000, 1)})` : 'incomplete',
+        pass: d.complete && s <= 60,
+        margin: !d.complete ? 'spans were dropped or abandoned' : s <= 60 ? `${fmt(60 - s, 1)} s to spare` : `${fmt(s - 60, 1)} s over`,
+      });
+    }
+  }
   {
     const t = 'p99 per handler call <= 50 us';
     if (pairs.length === 0) out.push(notRun(t, 'replay'));

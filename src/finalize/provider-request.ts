@@ -16,6 +16,7 @@ import type { MessageIn } from '../ingest/events.ts';
 import { isObj } from '../ingest/read.ts';
 import { splitContent } from '../correlate/messages.ts';
 import type { ToolDefinition } from '../trace/model.ts';
+import { JsonSizeMemo, jsonBytes, sizedOnce } from './json-size.ts';
 
 const CACHE_BOUNDARY = '<!-- OPENCLAW_CACHE_BOUNDARY -->\n';
 const RELOCATABLE = /\n\n<!-- OPENCLAW-RELOCATABLE-BOUNDARY -->\n\n([\s\S]*?)\n<!-- \/OPENCLAW-RELOCATABLE-BOUNDARY -->/;
@@ -43,7 +44,45 @@ export interface RebuiltRequest {
   unprovable?: string;
 }
 
-export function rebuildOpenAiCompletions(input: RebuildInput): RebuiltRequest {
+/**
+ * What the calls of one run share while their bodies are rebuilt and proven: the system
+ * prompt's rewrite and the sizes of long strings (a run's calls repeat the same 40 kB prompt).
+ */
+export class RebuildMemo {
+  readonly sizes = new JsonSizeMemo();
+  system: { raw: string; content: string; runtimeBlock: string | undefined } | undefined;
+}
+
+/** The request's `tools` for a session's tool list: built, sized and frozen once per list (lists are replaced, never changed). */
+const requestTools = new WeakMap<readonly ToolDefinition[], readonly object[]>();
+
+function toolsFor(list: readonly ToolDefinition[]): readonly object[] {
+  let tools = requestTools.get(list);
+  if (tools === undefined) {
+    tools = sizedOnce(
+      [...list]
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+        .map((t) => ({ type: 'function', function: { name: t.name, description: t.description ?? '', parameters: t.parameters ?? {} } })),
+    );
+    requestTools.set(list, tools);
+  }
+  return tools;
+}
+
+function systemFor(raw: string, memo: RebuildMemo): { content: string; runtimeBlock: string | undefined } {
+  if (memo.system?.raw === raw) return memo.system;
+  let content = raw.replace(CACHE_BOUNDARY, '');
+  let runtimeBlock: string | undefined;
+  const m = RELOCATABLE.exec(content);
+  if (m) {
+    runtimeBlock = m[1];
+    content = content.slice(0, m.index) + content.slice(m.index + m[0].length);
+  }
+  memo.system = { raw, content, runtimeBlock };
+  return memo.system;
+}
+
+export function rebuildOpenAiCompletions(input: RebuildInput, memo: RebuildMemo = new RebuildMemo()): RebuiltRequest {
   const ids = new Map<string, string>();
   let collision: string | undefined;
   const sanitize = (id: string): string => {
@@ -57,13 +96,9 @@ export function rebuildOpenAiCompletions(input: RebuildInput): RebuiltRequest {
   const messages: OpenAiMessage[] = [];
   let runtimeBlock: string | undefined;
   if (input.systemPrompt !== undefined) {
-    let system = input.systemPrompt.replace(CACHE_BOUNDARY, '');
-    const m = RELOCATABLE.exec(system);
-    if (m) {
-      runtimeBlock = m[1];
-      system = system.slice(0, m.index) + system.slice(m.index + m[0].length);
-    }
-    messages.push({ role: 'system', content: system });
+    const system = systemFor(input.systemPrompt, memo);
+    runtimeBlock = system.runtimeBlock;
+    messages.push({ role: 'system', content: system.content });
   }
   const carriers: OpenAiMessage[] = [];
   const add = (m: MessageIn) => {
@@ -86,11 +121,7 @@ export function rebuildOpenAiCompletions(input: RebuildInput): RebuiltRequest {
   messages.push(...carriers);
 
   const body: Record<string, unknown> = { model: input.model, messages, stream: true, stream_options: { include_usage: true } };
-  if (input.tools.length > 0) {
-    body.tools = [...input.tools]
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .map((t) => ({ type: 'function', function: { name: t.name, description: t.description ?? '', parameters: t.parameters ?? {} } }));
-  }
+  if (input.tools.length > 0) body.tools = toolsFor(input.tools);
   return collision ? { body, unprovable: collision } : { body };
 }
 
@@ -136,8 +167,8 @@ export interface Proof {
  * some of them present is proven for everything else: messages and tools, byte for byte in
  * length. Any other difference is not explained away.
  */
-export function proveLength(body: Record<string, unknown>, measured: number | undefined): Proof {
-  const rebuiltBytes = Buffer.byteLength(JSON.stringify(body), 'utf8');
+export function proveLength(body: Record<string, unknown>, measured: number | undefined, memo: RebuildMemo = new RebuildMemo()): Proof {
+  const rebuiltBytes = jsonBytes(body, memo.sizes);
   if (measured === undefined) return { exact: false, inferred: [], rebuiltBytes, reason: 'model_call_ended.requestPayloadBytes was not reported' };
   const toolChoice = body.tools !== undefined ? Buffer.byteLength(',"tool_choice":"auto"') : undefined;
   const maxTokensBase = Buffer.byteLength(',"max_completion_tokens":');

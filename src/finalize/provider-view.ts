@@ -6,7 +6,7 @@ import { isObj } from '../ingest/read.ts';
 import type { CapturePolicy } from '../trace/capture.ts';
 import type { ChatMessage, LlmCall, ToolCallRequest } from '../trace/model.ts';
 import type { RunState } from '../correlate/state.ts';
-import { proveLength, rebuildOpenAiCompletions } from './provider-request.ts';
+import { RebuildMemo, proveLength, rebuildOpenAiCompletions } from './provider-request.ts';
 import type { MarkFn } from './finalize-run.ts';
 
 /** The provider's text of the run's system prompt and prompt (raw, and captured). */
@@ -34,19 +34,23 @@ export function applyProviderView(
   capture: CapturePolicy,
   mark: MarkFn,
 ): SeenText {
-  const cache = new Map<string, string | undefined>();
+  // Keyed by the text itself, one map per kind: a composite key would copy a 40 kB prompt per lookup.
+  const cache = { prompt: new Map<string, string | undefined>(), toolResult: new Map<string, string | undefined>() };
   const text = (value: string | undefined, kind: 'prompt' | 'toolResult') => {
     if (value === undefined) return undefined;
-    const key = `${kind}\u0000${value}`;
-    if (!cache.has(key)) cache.set(key, capture.text(value, kind));
-    return cache.get(key);
+    const seen = cache[kind];
+    if (seen.has(value)) return seen.get(value);
+    const captured = capture.text(value, kind);
+    seen.set(value, captured);
+    return captured;
   };
+  const memo = new RebuildMemo();
   let firstView: SeenText | undefined;
   for (const call of rs.run.llmCalls) {
     if (call.pluginOriginated === true) continue; // no content exists for another plugin's call
     let view: { body: unknown; exact: boolean } | undefined;
     try {
-      view = providerBody(rs, call, raw, at, mark);
+      view = providerBody(rs, call, raw, at, mark, memo);
     } catch (err) {
       // Untrusted content (a BigInt in tool arguments, a cycle) cannot be a JSON body: say so.
       call.inputFidelity = 'reconstructed';
@@ -76,7 +80,7 @@ export function applyProviderView(
   return firstView ?? {};
 }
 
-function providerBody(rs: RunState, call: LlmCall, raw: RawRunView, at: number, mark: MarkFn): { body: unknown; exact: boolean } | undefined {
+function providerBody(rs: RunState, call: LlmCall, raw: RawRunView, at: number, mark: MarkFn, memo: RebuildMemo): { body: unknown; exact: boolean } | undefined {
   const sent = rs.requestBodies?.get(call.callId);
   if (sent !== undefined) {
     call.inputProof = 'the final request body, from the provider\'s own onPayload';
@@ -100,8 +104,8 @@ function providerBody(rs: RunState, call: LlmCall, raw: RawRunView, at: number, 
     prompt: raw.prompt,
     transcript: rs.transcript.slice(0, rs.inputCount.get(call) ?? 0),
     tools: rs.session.session.tools,
-  });
-  const proof = proveLength(rebuilt.body, call.requestPayloadBytes);
+  }, memo);
+  const proof = proveLength(rebuilt.body, call.requestPayloadBytes, memo);
   const exact = proof.exact && rebuilt.unprovable === undefined;
   if (!exact) {
     mark(call.marks, at, 'llm.input_reconstructed', 'warning', `input rebuilt from OpenClaw's send-side steps but not proven: ${rebuilt.unprovable ?? proof.reason}`, {

@@ -4,6 +4,7 @@
 
 import type { CaptureConfig } from '../config/types.ts';
 import { CAPTURE_STRIPPED } from './model.ts';
+import { lruGet, lruInsert } from '../util/lru.ts';
 
 export type ContentKind = 'prompt' | 'response' | 'toolArgs' | 'toolResult';
 
@@ -15,6 +16,18 @@ export interface CaptureCounters {
 const SECRET_MASK = '[REDACTED]';
 /** Characters kept past maxFieldBytes before scrubbing, so the cut never splits a secret. */
 const SCRUB_MARGIN = 65_536;
+
+// Long texts cleaned lately, with what cleaning them counted. A session's runs repeat its
+// system prompt (~40 kB): hashing it to find the last result costs a few percent of scanning
+// it again (2,000x3 bench: 3.6 s of the drain). Few and bounded, since each entry holds its text.
+const REMEMBER_FROM = 4096;
+const REMEMBER_UP_TO = 65_536;
+const REMEMBERED = 8;
+interface Cleaned {
+  out: string;
+  masked: number;
+  truncated: number;
+}
 
 // Shapes of credentials that show up in prompts and tool output. Each keeps a recognizable
 // prefix so a reader can tell what kind of secret was there.
@@ -37,6 +50,7 @@ export class CapturePolicy {
   private readonly patterns: RegExp[];
   /** All patterns in one alternation: one scan tells whether a text needs the per-pattern pass. */
   private readonly anyPattern: RegExp | undefined;
+  private readonly recent = new Map<string, Cleaned>();
 
   constructor(config: CaptureConfig) {
     this.config = config;
@@ -77,6 +91,20 @@ export class CapturePolicy {
 
   /** Secret scrubbing and size cap, without the include/strip decision (errors, ids in free text). */
   clean(value: string): string {
+    if (value.length < REMEMBER_FROM || value.length > REMEMBER_UP_TO) return this.scrub(value);
+    const hit = lruGet(this.recent, value);
+    if (hit) {
+      this.counters.secretsMasked += hit.masked;
+      this.counters.truncated += hit.truncated;
+      return hit.out;
+    }
+    const { secretsMasked, truncated } = this.counters;
+    const out = this.scrub(value);
+    lruInsert(this.recent, value, { out, masked: this.counters.secretsMasked - secretsMasked, truncated: this.counters.truncated - truncated }, REMEMBERED);
+    return out;
+  }
+
+  private scrub(value: string): string {
     // Only what can be kept is scrubbed: a field far over the cap is cut first, with a margin
     // wider than any secret shape (a PEM key is ~3 kB) so no secret straddles the final cut.
     // A 10 MB tool result then costs what a capped one does (this can run on the hook path).
