@@ -8,6 +8,8 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { writeFileSync } from 'node:fs';
+import { Session as InspectorSession } from 'node:inspector/promises';
 import { writeHeapSnapshot } from 'node:v8';
 
 import { currentRuntime, resetSharedRuntime } from '../../src/runtime/global.ts';
@@ -240,6 +242,13 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     const preReplay = await settledHeap();
 
     const sampler = startPeakSampler(20);
+    // BENCH_ALLOC_PROFILE=file: a sampling allocation profile of the replay and the drain, with
+    // what the GC already collected (where the garbage behind the peak RSS is made). Not part of any figure.
+    const allocProfile = process.env.BENCH_ALLOC_PROFILE ? new InspectorSession() : undefined;
+    if (allocProfile) {
+      allocProfile.connect();
+      await allocProfile.post('HeapProfiler.startSampling', { samplingInterval: 64 * 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    }
     // BENCH_DEBUG=1: the outputs' health twice a second on stderr (not part of any figure).
     const debug = process.env.BENCH_DEBUG === '1' && runtime
       ? setInterval(() => {
@@ -253,6 +262,10 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     });
     const endNs = loop.endNs;
     const since = () => Number(process.hrtime.bigint() - endNs) / 1e6;
+    // BENCH_DRAIN_SNAPSHOT=file[@ms]: a heap snapshot that far into the drain (default 2 s), to see
+    // what the outputs hold at their peak (not part of any figure: writing it stops the process).
+    const drainSnap = process.env.BENCH_DRAIN_SNAPSHOT?.split('@');
+    if (drainSnap?.[0]) setTimeout(() => writeHeapSnapshot(drainSnap[0]), Number(drainSnap[1] ?? 2000));
 
     // Drain, three clocks started together at the last handler's return: gateway_stop's
     // handler returned runtime.stop(); the ATIF sink's own flush resolves once every file
@@ -274,6 +287,11 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     const finalCounts = got.complete ? got.counts : next?.complete ? next.counts : await receiver.counts();
     const drainEndUs = Number(process.hrtime.bigint() / 1000n);
     const peak = sampler.stop();
+    if (allocProfile) {
+      const { profile } = await allocProfile.post('HeapProfiler.stopSampling');
+      writeFileSync(process.env.BENCH_ALLOC_PROFILE!, JSON.stringify(profile));
+      allocProfile.disconnect();
+    }
     if (debug) clearInterval(debug);
     const stateAfterDrain = stateOf(runtime);
 

@@ -2,7 +2,7 @@
 // prompt (~40 kB), each parsed anew from its own hook payload. Sessions held open (e.g. by
 // /v1/chat/completions, which never ends them) would keep one copy each; equal values share
 // one instance instead. On the lane (finalize), never on the hook path: a tool list is
-// compared by its JSON, once per list object.
+// compared value by value with the lists of the same tool names, once per list object.
 
 import type { Session } from '../trace/model.ts';
 import { lruGet, lruInsert } from '../util/lru.ts';
@@ -12,7 +12,8 @@ const SHARED = 64;
 // each one kept here is tens of kB held for nothing: a few suffice for the agents that do share one.
 const SHARED_TEXTS = 8;
 const texts = new Map<string, string>();
-const toolLists = new Map<string, Session['tools']>();
+/** Tool names -> recent lists with those names (most recent first). */
+const toolLists = new Map<string, Session['tools'][]>();
 const seenLists = new WeakMap<object, Session['tools']>();
 
 /** One instance of each recent long text (system prompts). */
@@ -33,14 +34,45 @@ export function internTools(session: Session): void {
     session.tools = known;
     return;
   }
-  let key: string;
+  // Looked up by the tool names, then compared value by value: the JSON of a 230 kB list, made
+  // for every run's new list only to be a map key, was 0.4 GB of garbage in a 2,000x3 drain.
+  const key = list.map((t) => (t as { name?: unknown }).name).join('\u0000');
+  const candidates = lruGet(toolLists, key);
+  let shared: Session['tools'] | undefined;
   try {
-    key = JSON.stringify(list);
+    shared = candidates?.find((c) => sameJson(c, list, 0));
   } catch {
-    return; // not JSON (a cycle): keep it as it is
+    return; // not JSON (too deep to compare): keep it as it is
   }
-  const shared = lruGet(toolLists, key) ?? list;
-  if (shared === list) lruInsert(toolLists, key, list, SHARED);
+  if (!shared) {
+    shared = list;
+    if (candidates) candidates.unshift(list), (candidates.length = Math.min(candidates.length, LISTS_PER_NAMES));
+    else lruInsert(toolLists, key, [list], SHARED);
+  }
   seenLists.set(list, shared);
   session.tools = shared;
+}
+
+/** Lists with the same tool names but different schemas kept per name key. */
+const LISTS_PER_NAMES = 4;
+
+/** Equal as JSON would write them (members in order; undefined members skipped). */
+function sameJson(a: unknown, b: unknown, depth: number): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (depth > 64) throw new RangeError('too deep to compare');
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i], depth + 1)) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i]!;
+    if (k !== kb[i] || !sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], depth + 1)) return false;
+  }
+  return true;
 }

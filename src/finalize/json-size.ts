@@ -1,14 +1,15 @@
 // The UTF-8 length of JSON.stringify(value), without the string. Proving a rebuilt request
 // (provider-request.ts) needs only its length, and each call's body repeats the run's 40 kB
 // system prompt and the session's ~230 kB of tool schemas: stringifying it whole cost 20 s
-// of a 2,000x3 bench's drain and ~3.6 GB of large strings waiting for a full GC. Here a long
-// string is measured once per memo, and a subtree built once and shared (the tool list a
-// session's bodies share) is measured once, when it is built.
+// of a 2,000x3 bench's drain and ~3.6 GB of large strings waiting for a full GC. Here strings
+// are counted, not written; a long one is counted once per memo (a run), and a subtree built
+// once and shared (the tool list a session's bodies share) once, when it is built.
 //
 // Exactly JSON.stringify's output: keys in own-enumerable order, undefined / function /
-// symbol members skipped (null in arrays), non-finite numbers as null. Anything that is not a plain object, array or
-// primitive (toJSON, Date, Map, BigInt, a cycle deeper than MAX_DEPTH) is handed to
-// JSON.stringify itself, so it throws where JSON.stringify throws.
+// symbol members skipped (null in arrays), non-finite numbers as null, lone surrogates
+// escaped. Anything that is not a plain object, array or primitive (toJSON, Date, Map,
+// BigInt, a cycle deeper than MAX_DEPTH) is handed to JSON.stringify itself, so it throws
+// where JSON.stringify throws.
 
 /** Strings at least this long are measured once per memo. */
 const MEMO_FROM = 256;
@@ -89,7 +90,27 @@ function viaStringify(v: unknown, inArray: boolean): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
-/** Bytes of `"s"` as JSON.stringify writes it, in UTF-8 (native: faster than a loop here). */
+/**
+ * Bytes of `"s"` as JSON.stringify writes it, in UTF-8, counted without making the string:
+ * a 40 kB prompt stringified per run was the largest allocation of a 2,000x3 drain (1 GB).
+ */
 export function jsonStringBytes(s: string): number {
-  return Buffer.byteLength(JSON.stringify(s), 'utf8');
+  let n = 2;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) {
+      // " and \ get a backslash; \b \t \n \f \r take two bytes, other controls \u00XX six.
+      if (c >= 0x20) n += c === 0x22 || c === 0x5c ? 2 : 1;
+      else n += c === 8 || c === 9 || c === 10 || c === 12 || c === 13 ? 2 : 6;
+    } else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      const d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4;
+        i++;
+      } else n += 6; // a lone high surrogate is written \udXXX (well-formed JSON.stringify)
+    } else if (c >= 0xdc00 && c <= 0xdfff) n += 6;
+    else n += 3;
+  }
+  return n;
 }

@@ -71,15 +71,38 @@ function toolsFor(list: readonly ToolDefinition[]): readonly object[] {
 
 function systemFor(raw: string, memo: RebuildMemo): { content: string; runtimeBlock: string | undefined } {
   if (memo.system?.raw === raw) return memo.system;
-  let content = raw.replace(CACHE_BOUNDARY, '');
-  let runtimeBlock: string | undefined;
-  const m = RELOCATABLE.exec(content);
-  if (m) {
-    runtimeBlock = m[1];
-    content = content.slice(0, m.index) + content.slice(m.index + m[0].length);
-  }
-  memo.system = { raw, content, runtimeBlock };
+  memo.system = { raw, ...rewriteSystem(raw) };
   return memo.system;
+}
+
+/**
+ * Steps (a) and (b) on the system prompt. Usually the boundary line and the block lie apart:
+ * both are then cut from the raw prompt in one join, one copy of a 40 kB prompt per run. The
+ * plain sequence (remove the line, then find the block) made a cons string and two copies.
+ */
+export function rewriteSystem(raw: string): { content: string; runtimeBlock: string | undefined } {
+  const b = raw.indexOf(CACHE_BOUNDARY);
+  const m = RELOCATABLE.exec(raw);
+  const apart = m !== null && (b < 0 || b + CACHE_BOUNDARY.length + 2 < m.index || b > m.index + m[0].length + 2);
+  if (m && apart) {
+    const cuts = [[m.index, m.index + m[0].length]];
+    if (b >= 0) cuts.splice(b < m.index ? 0 : 1, 0, [b, b + CACHE_BOUNDARY.length]);
+    const parts: string[] = [];
+    let at = 0;
+    for (const [from, to] of cuts) {
+      parts.push(raw.slice(at, from));
+      at = to!;
+    }
+    parts.push(raw.slice(at));
+    return { content: parts.join(''), runtimeBlock: m[1] };
+  }
+  if (!m && b < 0) return { content: raw, runtimeBlock: undefined };
+  // The line touches or sits inside the block (or only its removal reveals one): in order.
+  let content = b < 0 ? raw : raw.replace(CACHE_BOUNDARY, '');
+  const late = RELOCATABLE.exec(content);
+  if (!late) return { content, runtimeBlock: undefined };
+  content = [content.slice(0, late.index), content.slice(late.index + late[0].length)].join('');
+  return { content, runtimeBlock: late[1] };
 }
 
 export function rebuildOpenAiCompletions(input: RebuildInput, memo: RebuildMemo = new RebuildMemo()): RebuiltRequest {

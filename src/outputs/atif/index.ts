@@ -27,16 +27,24 @@ export const atifOutput: OutputEntry = {
       lane: ctx.lane,
       ...(enrichment ? { rootExtra: (root) => enrichment.atifExtraForSession(root) as Record<string, unknown> | undefined } : {}),
       ...(storage.onWritten ? { onWritten: storage.onWritten } : {}),
-      ...spillAfter(ctx.env ?? process.env),
+      ...spillTuning(ctx.env ?? process.env),
     });
     return [sink, ...storage.sinks(sink)];
   },
 };
 
-/** NEMO_RELAY_ATIF_SPILL_AFTER_MS: how long a written file's run steps also stay in memory (tuning, tests). */
-function spillAfter(env: Record<string, string | undefined>): { spillAfterMs?: number } {
-  const raw = env.NEMO_RELAY_ATIF_SPILL_AFTER_MS;
-  if (raw === undefined || raw.trim() === '') return {};
-  const ms = Number(raw);
-  return Number.isFinite(ms) && ms >= 0 ? { spillAfterMs: ms } : {};
+/**
+ * NEMO_RELAY_ATIF_SPILL_AFTER_MS: how long a written file's run steps also stay in memory;
+ * NEMO_RELAY_ATIF_UNSPILLED_BYTES: how many bytes of them all files keep at most (tuning, tests).
+ */
+function spillTuning(env: Record<string, string | undefined>): { spillAfterMs?: number; unspilledBudgetBytes?: number } {
+  const spillAfterMs = nonNegative(env.NEMO_RELAY_ATIF_SPILL_AFTER_MS);
+  const unspilledBudgetBytes = nonNegative(env.NEMO_RELAY_ATIF_UNSPILLED_BYTES);
+  return { ...(spillAfterMs !== undefined ? { spillAfterMs } : {}), ...(unspilledBudgetBytes !== undefined ? { unspilledBudgetBytes } : {}) };
+}
+
+function nonNegative(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const n = Number(raw);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
 }

@@ -53,6 +53,8 @@ export interface AtifSinkOptions {
    * between two checkpoints is written again whole. Default 30 s.
    */
   spillAfterMs?: number;
+  /** Written run steps kept in memory across all files before the oldest are left to their files; default 16 MiB. */
+  unspilledBudgetBytes?: number;
 }
 
 /** What this sink last wrote to a file: enough to tell whether a new render only extends it. */
@@ -87,10 +89,14 @@ interface FileState {
   /** The file as last written successfully, where the run steps it holds are read back from (spill.ts). */
   ref?: FileRef;
   /** The last successful write, until its run steps are left to the file alone. */
-  unspilled?: { rendered: Rendered; at: number };
+  unspilled?: { rendered: Rendered; at: number; bytes: number };
 }
 
 const SPILL_AFTER_MS = 30_000;
+// Written run steps kept in memory across files, at most: past it the least recently written
+// files' steps are left to their files at once. Without a bound, thousands of sessions
+// written in a burst each kept theirs for SPILL_AFTER_MS (2,000x3 bench: 143 MB of Buffers).
+const UNSPILLED_BUDGET_BYTES = 16 * 1024 * 1024;
 
 // Replacing a file this small costs well under a millisecond; past it, in-place updates pay off.
 const APPEND_FROM_BYTES = 256 * 1024;
@@ -132,14 +138,23 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
   // Files written but not yet spilled; one timer looks at them while there are any.
   const unspilled = new Set<FileState>();
   let spillTimer: NodeJS.Timeout | undefined;
+  const unspilledBudget = Math.max(0, opts.unspilledBudgetBytes ?? UNSPILLED_BUDGET_BYTES);
+  let unspilledBytes = 0;
+  const forgetUnspilled = (st: FileState): void => {
+    if (st.unspilled) unspilledBytes -= st.unspilled.bytes;
+    st.unspilled = undefined;
+    unspilled.delete(st);
+  };
+  const spillNow = (st: FileState): void => {
+    cache.spill(st.unspilled!.rendered, st.ref!);
+    forgetUnspilled(st);
+  };
   const spillIdle = (): void => {
     const now = Date.now();
     for (const st of unspilled) {
       if (st.running || !st.unspilled || !st.ref) continue;
       if (now - st.unspilled.at < spillAfter) continue;
-      cache.spill(st.unspilled.rendered, st.ref);
-      st.unspilled = undefined;
-      unspilled.delete(st);
+      spillNow(st);
     }
     if (unspilled.size === 0 && spillTimer) {
       clearInterval(spillTimer);
@@ -148,9 +163,19 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
   };
   const onFileNow = (st: FileState, rendered: Rendered): void => {
     if (spillAfter === 0) return cache.spill(rendered, st.ref!);
-    st.unspilled = { rendered, at: Date.now() };
+    // Re-added at the end: the set's order is the order files were last written.
+    forgetUnspilled(st);
+    const bytes = bytesInMemory(rendered);
+    st.unspilled = { rendered, at: Date.now(), bytes };
+    unspilledBytes += bytes;
     unspilled.add(st);
-    if (!spillTimer) {
+    // Over the budget: the oldest go to their files now (this one too, if it alone is over).
+    for (const other of unspilled) {
+      if (unspilledBytes <= unspilledBudget) break;
+      if (other !== st && (other.running || !other.ref)) continue;
+      spillNow(other);
+    }
+    if (unspilled.size > 0 && !spillTimer) {
       spillTimer = setInterval(spillIdle, Math.min(spillAfter, 10_000));
       spillTimer.unref();
     }
@@ -233,8 +258,7 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
         // Written into the final file; a later annotation patches that file instead.
         annotations.delete(st.root.spanId);
         cache.forget(st.root);
-        st.unspilled = undefined;
-        unspilled.delete(st);
+        forgetUnspilled(st);
         failing.delete(st);
       }
     });
@@ -270,8 +294,7 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
 
   /** The session turned out to be a subagent (lineage arrived late): it lives in its root's file now. */
   const adopt = async (st: FileState): Promise<void> => {
-    st.unspilled = undefined;
-    unspilled.delete(st);
+    forgetUnspilled(st);
     if (states.get(st.root.spanId) === st) {
       states.delete(st.root.spanId);
       annotations.delete(st.root.spanId);
@@ -581,6 +604,13 @@ function newEnd(disk: OnDisk | undefined, fileName: string, r: Rendered, appendF
   const cut = r.layout.ends[k - 1];
   if (!cut || cut.byte !== old.ends[k - 1]?.byte) return undefined;
   return { offset: cut.byte, chunks: r.chunks.slice(cut.chunk) };
+}
+
+/** The bytes a written render keeps in memory: its run steps' Buffers, not the shared tool list, not what is on file. */
+function bytesInMemory(r: Rendered): number {
+  let n = 0;
+  for (const c of r.chunks) if (c instanceof Buffer && c !== r.layout.head.tools) n += c.length;
+  return n;
 }
 
 // Run steps are cached (the same Buffer or OnFile at every render); mark steps are small and

@@ -33,6 +33,13 @@ describe('jsonBytes', () => {
     );
   });
 
+  it('counts every escape and UTF-8 width as JSON.stringify writes it', () => {
+    const hard = ['', '"\\', '\b\t\n\f\r', '\u0000\u0001\u001f\u007f', 'é€😀', '\ud800', '\udc00x', 'a\ud83d', '\ud83d\ude00\ud83d', '\u2028\u2029'];
+    for (const s of hard) expect(jsonBytes(s), JSON.stringify(s)).toBe(stringified(s));
+    const long = hard.join('|').repeat(600);
+    expect(jsonBytes([long, long], new JsonSizeMemo())).toBe(stringified([long, long]));
+  });
+
   it('sizes what JSON.stringify sizes its own way (toJSON, Date, class instances, functions in arrays)', () => {
     class Point {
       readonly x: number;

@@ -17,6 +17,7 @@ import { Runtime } from '../../../../src/runtime/runtime.ts';
 import type { Run, Session } from '../../../../src/trace/model.ts';
 import { readRecording } from '../../../support/replay.ts';
 import { deliveredRunsProbe } from '../../../support/probe-sink.ts';
+import { retag } from '../../../support/streams.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -268,5 +269,59 @@ describe('ATIF: when run steps go to the file', () => {
     while (details().run_step_bytes_in_memory !== 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 50));
     expect(Date.now() - t0).toBeGreaterThanOrEqual(100);
     expect(details()).toMatchObject({ run_step_bytes_in_memory: 0, run_step_bytes_in_files: inMemory });
+  }, 60_000);
+});
+
+describe('ATIF: written run steps kept in memory are bounded in bytes', () => {
+  /** Six sessions of the recorded turn, each checkpointed (not ended), then ended; the files at the end. */
+  async function sixSessions(env: Record<string, string>) {
+    const dir = await mkdtemp(path.join(tmpdir(), 'atif-unspilled-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    const rawConfig = {
+      plugins: { version: 1, components: [{ kind: 'observability', enabled: true, config: { version: 3, atif: { enabled: true, agent_name: 'openclaw', output_directory: dir } } }] },
+    };
+    const base = fixture('gateway-tool-call.jsonl').filter((r) => r.hook !== 'gateway_stop');
+    const sessions = Array.from({ length: 6 }, (_, i) => retag(base, `~u${i}`));
+    let clock = base[0]!.ts;
+    const rt = new Runtime({ rawConfig, env: { NEMO_RELAY_ATIF_SPILL_AFTER_MS: '600000', ...env }, logger: { info() {}, warn() {}, error() {} }, pluginVersion: '0.1.0', openclawVersion: '2026.9.6', now: () => clock, ids: sequentialIds(), outputs: OUTPUTS });
+    cleanup.push(() => rt.stop('test', 5000));
+    const send = (keep: (hook: string) => boolean) => {
+      for (const stream of sessions) {
+        for (const r of stream) {
+          if (!keep(r.hook)) continue;
+          clock = Math.max(clock, r.ts);
+          rt.tick();
+          rt.dispatch(r.hook, r.event, r.ctx);
+        }
+      }
+    };
+    send((h) => h !== 'session_end');
+    clock += 10_000;
+    rt.tick();
+    await rt.flush();
+    const details = { ...rt.sinks.find((s) => s.name === 'atif')!.health().details! };
+    send((h) => h === 'session_end');
+    clock += 10_000;
+    rt.tick();
+    await rt.flush();
+    const files: Record<string, string> = {};
+    for (const f of (await readdir(dir)).filter((n) => n.endsWith('.json')).sort()) files[f] = await readFile(path.join(dir, f), 'utf8');
+    return { details, files };
+  }
+
+  it('past the budget the oldest files keep theirs on disk only, and every file is what it would have been', async () => {
+    const free = await sixSessions({});
+    const perSession = (free.details.run_step_bytes_in_memory as number) / 6;
+    expect(perSession).toBeGreaterThan(1000);
+    expect(free.details.run_step_bytes_in_files).toBe(0);
+    // Room for two sessions' steps: four of the six go to their files at once.
+    const budget = Math.floor(perSession * 2.5);
+    const bounded = await sixSessions({ NEMO_RELAY_ATIF_UNSPILLED_BYTES: String(budget) });
+    expect(bounded.details.run_step_bytes_in_memory as number).toBeLessThanOrEqual(budget);
+    expect(bounded.details.run_step_bytes_in_memory as number).toBeGreaterThan(0);
+    expect((bounded.details.run_step_bytes_in_memory as number) + (bounded.details.run_step_bytes_in_files as number)).toBe(free.details.run_step_bytes_in_memory);
+    // The final files, written after their steps were read back from the checkpoints: byte for byte the same.
+    expect(Object.keys(bounded.files)).toHaveLength(6);
+    expect(bounded.files).toEqual(free.files);
   }, 60_000);
 });

@@ -1,0 +1,28 @@
+// The system prompt's send-side rewrite (OpenClaw's steps a and b), done in one copy, must
+// equal OpenClaw's order of operations for every arrangement of the boundary line and block.
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { rewriteSystem } from '../../../src/finalize/provider-request.ts';
+
+describe('the system prompt rewrite (steps a and b) in one copy', () => {
+  const BOUNDARY = '<!-- OPENCLAW_CACHE_BOUNDARY -->\n';
+  const RELOCATABLE = /\n\n<!-- OPENCLAW-RELOCATABLE-BOUNDARY -->\n\n([\s\S]*?)\n<!-- \/OPENCLAW-RELOCATABLE-BOUNDARY -->/;
+  /** OpenClaw's order: the line out, then the block found and cut. */
+  const reference = (raw: string) => {
+    let content = raw.replace(BOUNDARY, '');
+    const m = RELOCATABLE.exec(content);
+    if (!m) return { content, runtimeBlock: undefined };
+    content = content.slice(0, m.index) + content.slice(m.index + m[0].length);
+    return { content, runtimeBlock: m[1] };
+  };
+  const block = '\n\n<!-- OPENCLAW-RELOCATABLE-BOUNDARY -->\n\nRuntime: host=x\n<!-- /OPENCLAW-RELOCATABLE-BOUNDARY -->';
+
+  it('equals the line removed, then the block cut, wherever the two lie', () => {
+    const pieces = fc.array(fc.oneof(fc.constantFrom(BOUNDARY, block, '\n', '\n\n', 'text', block.slice(0, 30), block.slice(30), BOUNDARY.slice(0, 10)), fc.string({ maxLength: 5 })), { maxLength: 8 });
+    fc.assert(fc.property(pieces, (p) => {
+      const raw = p.join('');
+      expect(rewriteSystem(raw)).toEqual(reference(raw));
+    }), { numRuns: 2000 });
+  });
+});
