@@ -70,6 +70,15 @@ function markAttributes(bag: AttributeBag, mark: Mark, on: MarkedKind): void {
   bag.set('nemo_relay.mark.name', mark.name).set('nemo_relay.mark.severity', mark.severity).set('nemo_relay.mark.message', mark.message).set('nemo_relay.mark.on', on);
 }
 
+/**
+ * The common attributes added to the projection's own, which win where both name a key. Added
+ * in place: a spread copied every LLM span's hundreds of flattened keys once more.
+ */
+function withCommon(own: Attributes, common: Attributes): Attributes {
+  for (const key in common) if (!(key in own)) own[key] = common[key];
+  return own;
+}
+
 function kindOf(span: PlannedSpan): SpanKind {
   // gen_ai conventions: an inference call is a CLIENT span; agent and tool work is INTERNAL.
   return span.subject.kind === 'llm' ? SpanKind.CLIENT : SpanKind.INTERNAL;
@@ -104,8 +113,7 @@ export function toReadableSpan(
     endTime,
     duration: hrTimeDuration(startTime, endTime),
     status,
-    // Projection attributes win over the common ones only where they name the same key.
-    attributes: { ...commonAttributes(span), ...projection.attributes(span) },
+    attributes: withCommon(projection.attributes(span), commonAttributes(span)),
     links: span.links.map((l) => ({
       context: { traceId: l.traceId, spanId: l.spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true },
       attributes: l.attributes,

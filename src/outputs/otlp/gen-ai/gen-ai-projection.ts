@@ -12,7 +12,7 @@ import { AttributeBag, toJson } from '../projection.ts';
 import type { SpanProjection } from '../projection.ts';
 import type { PlannedSpan, SpanSubject } from '../span-plan.ts';
 import { finishReason, inputMessages, outputMessages, systemInstructions } from './gen-ai-messages.ts';
-import type { GenAiMessage } from './gen-ai-messages.ts';
+import type { GenAiMessage, GenAiPart } from './gen-ai-messages.ts';
 import { GEN_AI, GEN_AI_OPERATION, GEN_AI_TOOL_TYPE_FUNCTION, SEMCONV_SCHEMA_URL, SESSION_ID } from './names.ts';
 
 export { GEN_AI, GEN_AI_OPERATION } from './names.ts';
@@ -67,7 +67,7 @@ function runAttributes(bag: AttributeBag, semconv: GenAiSemconv, session: Sessio
     bag.json(GEN_AI.INPUT_MESSAGES, input);
   }
   if (run.systemPrompt !== undefined && run.systemPrompt !== '') {
-    bag.json(GEN_AI.SYSTEM_INSTRUCTIONS, [{ type: 'text', content: run.systemPrompt }]);
+    bag.set(GEN_AI.SYSTEM_INSTRUCTIONS, systemJson(run, [{ type: 'text', content: run.systemPrompt }]));
   }
   const last = finalCall(run);
   if (last) bag.json(GEN_AI.OUTPUT_MESSAGES, outputMessages(last));
@@ -84,12 +84,28 @@ function llmAttributes(bag: AttributeBag, semconv: GenAiSemconv, session: Sessio
   const reason = finishReason(call.stopReason);
   if (reason !== undefined) bag.list(GEN_AI.RESPONSE_FINISH_REASONS, [reason]);
   usage(bag, call.usage);
-  bag.json(GEN_AI.SYSTEM_INSTRUCTIONS, systemInstructions(call.input));
+  bag.set(GEN_AI.SYSTEM_INSTRUCTIONS, systemJson(run, systemInstructions(call.input)));
   const input = inputMessages(call.input);
   if (input.length > 0) bag.json(GEN_AI.INPUT_MESSAGES, input);
   bag.json(GEN_AI.OUTPUT_MESSAGES, outputMessages(call));
   // Only the required fields: the full schemas are large and repeat on every call.
   if (session.tools.length > 0) bag.set(GEN_AI.TOOL_DEFINITIONS, toolDefinitionsJson(session.tools));
+}
+
+// A run's calls send the same system prompt: its JSON (~80 kB for a 40 kB prompt) is made once
+// per run and text, not once per span (a third of this projection's allocations at 2,000x3).
+const systemJsonOf = new WeakMap<Run, Map<string, string>>();
+
+function systemJson(run: Run, parts: GenAiPart[] | undefined): string | undefined {
+  if (parts === undefined) return undefined;
+  const only = parts[0]!;
+  if (parts.length !== 1 || only.type !== 'text') return toJson(parts);
+  const text = only.content;
+  let byText = systemJsonOf.get(run);
+  if (!byText) systemJsonOf.set(run, (byText = new Map()));
+  let json = byText.get(text);
+  if (json === undefined) byText.set(text, (json = toJson(parts)));
+  return json;
 }
 
 // The same list on every LLM span of a session: serialized once per list (one array per session).
