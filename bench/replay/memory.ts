@@ -22,8 +22,13 @@ export interface PeakSampler {
 /** Samples every `everyMs` (timers run whenever the replay yields); returns the peaks. */
 export function startPeakSampler(everyMs = 20): PeakSampler {
   const peak = sample();
+  // BENCH_MEM_TRACE=1: every 25th sample (0.5 s) on stderr, to see when the peak forms (no figure uses it).
+  const trace = process.env.BENCH_MEM_TRACE === '1';
+  const t0 = Date.now();
+  let n = 0;
   const take = () => {
     const m = sample();
+    if (trace && n++ % 25 === 0) process.stderr.write(`[mem ${((Date.now() - t0) / 1000).toFixed(1)} s] rss ${(m.rss / 1e6).toFixed(0)} heap ${(m.heapUsed / 1e6).toFixed(0)} ab ${(m.arrayBuffers / 1e6).toFixed(0)} MB\n`);
     for (const k of Object.keys(peak) as (keyof MemSample)[]) if (m[k] > peak[k]) peak[k] = m[k];
   };
   const timer = setInterval(take, everyMs);
