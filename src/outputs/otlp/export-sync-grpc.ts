@@ -3,9 +3,6 @@
 
 import { fileURLToPath } from 'node:url';
 
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
-
 import { runSyncChild } from './export-sync-child.ts';
 import type { SyncExportResult, SyncExportTarget } from './export-sync-child.ts';
 import { parseGrpcUrl } from './transport.ts';
@@ -36,12 +33,6 @@ process.stdin.on('end', () => {
 `;
 
 let grpcPath: string | undefined;
-
-export function exportSyncGrpc(spans: ReadableSpan[], target: SyncGrpcTarget): SyncExportResult {
-  const raw = ProtobufTraceSerializer.serializeRequest(spans);
-  if (!raw) return { ok: false, error: 'nothing to send' };
-  return exportSyncGrpcBytes(raw, target);
-}
 
 /** Sends one already-encoded ExportTraceServiceRequest (the queue's stored bytes), synchronously. */
 export function exportSyncGrpcBytes(raw: Uint8Array, target: SyncGrpcTarget): SyncExportResult {

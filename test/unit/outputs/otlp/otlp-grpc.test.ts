@@ -3,9 +3,8 @@
 // health, never thrown at the caller.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { ExportResultCode } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-node';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
 
 import type { OtlpOutputConfig } from '../../../../src/config/types.ts';
 import { genAiProjection } from '../../../../src/outputs/otlp/gen-ai/gen-ai-projection.ts';
@@ -13,7 +12,8 @@ import { createOtlpOutputSink } from '../../../../src/outputs/otlp/projections.t
 import { toReadableSpan } from '../../../../src/outputs/otlp/readable-span.ts';
 import { SpanIds, planRun } from '../../../../src/outputs/otlp/span-plan.ts';
 import type { TraceSink } from '../../../../src/fanout/sink.ts';
-import { createTraceExporter } from '../../../../src/outputs/otlp/trace-exporter.ts';
+import { createGrpcTransport } from '../../../../src/outputs/otlp/grpc-transport.ts';
+import { encodeTraceRequest } from '../../../../src/outputs/otlp/span-encoder.ts';
 import type { Run, Session } from '../../../../src/trace/model.ts';
 import { GrpcStatus, startOtlpGrpcReceiver } from '../../../support/otlp-grpc-receiver.ts';
 import type { OtlpGrpcReceiver } from '../../../support/otlp-grpc-receiver.ts';
@@ -104,22 +104,24 @@ describe('OTLP/gRPC trace export', () => {
     const session = bareSession();
     const run = nextRun(session);
     const spans = readableSpans(session, run);
-    const trusted = createTraceExporter({ ...target, tls: { ca: tls.cert } });
-    expect(await exportOnce(trusted, spans)).toBe(ExportResultCode.SUCCESS);
+    // The queue's own transport, sending the queue's own encoding.
+    const request = encodeTraceRequest(spans);
+    const trusted = createGrpcTransport({ ...target, tls: { ca: tls.cert } });
+    expect(await trusted.send(request, target.timeoutMillis)).toEqual({ kind: 'ok' });
     expect(g.spans().map((s) => s.spanId).sort()).toEqual(spans.map((s) => s.spanContext().spanId).sort());
-    await trusted.shutdown();
+    trusted.close();
 
-    // Without the CA the system roots do not know the certificate: a failure, not a throw.
-    const untrusted = createTraceExporter(target);
-    expect(await exportOnce(untrusted, spans)).toBe(ExportResultCode.FAILED);
-    await untrusted.shutdown();
+    // Without the CA the system roots do not know the certificate: a failure to retry, not a throw.
+    const untrusted = createGrpcTransport(target);
+    expect(await untrusted.send(request, target.timeoutMillis)).toMatchObject({ kind: 'retry' });
+    untrusted.close();
     expect(g.spans()).toHaveLength(spans.length);
   });
 
   it('rejects a target that cannot work, naming it', () => {
-    expect(() => createTraceExporter({ transport: 'grpc', url: 'not a url', headers: {}, timeoutMillis: 1000, compression: 'none' })).toThrow(/not a URL/);
-    expect(() => createTraceExporter({ transport: 'grpc', url: 'ftp://x:1', headers: {}, timeoutMillis: 1000, compression: 'none' })).toThrow(/ftp:/);
-    expect(() => createTraceExporter({ transport: 'grpc', url: 'http://x:1', headers: { 'bad key': 'v' }, timeoutMillis: 1000, compression: 'none' })).toThrow(/bad key/);
+    expect(() => createGrpcTransport({ url: 'not a url', headers: {}, compression: 'none' })).toThrow(/not a URL/);
+    expect(() => createGrpcTransport({ url: 'ftp://x:1', headers: {}, compression: 'none' })).toThrow(/ftp:/);
+    expect(() => createGrpcTransport({ url: 'http://x:1', headers: { 'bad key': 'v' }, compression: 'none' })).toThrow(/bad key/);
     const sink = grpcSink('not a url');
     const session = bareSession();
     sink.runEnded(session, nextRun(session));
@@ -223,12 +225,12 @@ describe('OTLP/gRPC at process exit', () => {
   }, 20_000);
 
   it('a sync export to an unreachable collector is a counted failure, bounded in time', async () => {
-    const { exportSyncGrpc } = await import('../../../../src/outputs/otlp/export-sync-grpc.ts');
+    const { exportSyncGrpcBytes } = await import('../../../../src/outputs/otlp/export-sync-grpc.ts');
     const g = await grpcReceiver();
     await g.stop();
     const s = bareSession();
     const started = Date.now();
-    const result = exportSyncGrpc(readableSpans(s, nextRun(s)), { url: g.url, headers: {}, compression: 'none', timeoutMillis: 800 });
+    const result = exportSyncGrpcBytes(encodeTraceRequest(readableSpans(s, nextRun(s))), { url: g.url, headers: {}, compression: 'none', timeoutMillis: 800 });
     expect(result.ok).toBe(false);
     expect(Date.now() - started).toBeLessThan(800 + 2500);
   }, 20_000);
@@ -250,6 +252,3 @@ function readableSpans(session: Session, run: Run): ReadableSpan[] {
   return planRun(session, run, Date.now, new SpanIds()).map((s) => toReadableSpan(s, genAiProjection, resource, { name: 'nemo-relay' }));
 }
 
-function exportOnce(exporter: SpanExporter, spans: ReadableSpan[]): Promise<ExportResultCode> {
-  return new Promise((resolve) => exporter.export(spans, (r) => resolve(r.code)));
-}
