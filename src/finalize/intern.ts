@@ -46,8 +46,11 @@ export function internTools(session: Session): void {
   }
   if (!shared) {
     shared = list;
-    if (candidates) candidates.unshift(list), (candidates.length = Math.min(candidates.length, LISTS_PER_NAMES));
-    else lruInsert(toolLists, key, [list], SHARED);
+    if (!candidates) lruInsert(toolLists, key, [list], SHARED);
+    else {
+      candidates.unshift(list);
+      if (candidates.length > LISTS_PER_NAMES) candidates.length = LISTS_PER_NAMES;
+    }
   }
   seenLists.set(list, shared);
   session.tools = shared;

@@ -83,7 +83,10 @@ function systemFor(raw: string, memo: RebuildMemo): { content: string; runtimeBl
 export function rewriteSystem(raw: string): { content: string; runtimeBlock: string | undefined } {
   const b = raw.indexOf(CACHE_BOUNDARY);
   const m = RELOCATABLE.exec(raw);
-  const apart = m !== null && (b < 0 || b + CACHE_BOUNDARY.length + 2 < m.index || b > m.index + m[0].length + 2);
+  // The block found in the raw prompt is the one OpenClaw's order finds when the line is after
+  // it, or before it without the line's removal joining a block's opening marker (the leftmost
+  // match cannot move otherwise: any other opening lies wholly on one side of the line).
+  const apart = m !== null && (b < 0 || b > m.index + m[0].length + 2 || (b + CACHE_BOUNDARY.length <= m.index && !opensAcross(raw, b)));
   if (m && apart) {
     const cuts = [[m.index, m.index + m[0].length]];
     if (b >= 0) cuts.splice(b < m.index ? 0 : 1, 0, [b, b + CACHE_BOUNDARY.length]);
@@ -103,6 +106,15 @@ export function rewriteSystem(raw: string): { content: string; runtimeBlock: str
   if (!late) return { content, runtimeBlock: undefined };
   content = [content.slice(0, late.index), content.slice(late.index + late[0].length)].join('');
   return { content, runtimeBlock: late[1] };
+}
+
+const BLOCK_OPENING = '\n\n<!-- OPENCLAW-RELOCATABLE-BOUNDARY -->\n\n';
+
+/** Whether removing the line at `b` puts a block's opening marker across the join. */
+function opensAcross(raw: string, b: number): boolean {
+  const n = BLOCK_OPENING.length;
+  const join = raw.slice(Math.max(0, b - n), b) + raw.slice(b + CACHE_BOUNDARY.length, b + CACHE_BOUNDARY.length + n);
+  return join.includes(BLOCK_OPENING);
 }
 
 export function rebuildOpenAiCompletions(input: RebuildInput, memo: RebuildMemo = new RebuildMemo()): RebuiltRequest {

@@ -23,6 +23,23 @@ describe('the system prompt rewrite (steps a and b) in one copy', () => {
     fc.assert(fc.property(pieces, (p) => {
       const raw = p.join('');
       expect(rewriteSystem(raw)).toEqual(reference(raw));
-    }), { numRuns: 2000 });
+    }), { numRuns: 20000 });
+  });
+});
+
+describe('the system prompt rewrite, known hard cases', () => {
+  const BOUNDARY = '<!-- OPENCLAW_CACHE_BOUNDARY -->\n';
+  const block = '\n\n<!-- OPENCLAW-RELOCATABLE-BOUNDARY -->\n\nRuntime: host=x\n<!-- /OPENCLAW-RELOCATABLE-BOUNDARY -->';
+  const cases: [string, { content: string; runtimeBlock: string | undefined }][] = [
+    // OpenClaw's own order: the line, later the block.
+    [`You are a persona.\n${BOUNDARY}Tools.${block}\nEnd.`, { content: 'You are a persona.\nTools.\nEnd.', runtimeBlock: 'Runtime: host=x' }],
+    // The line's removal joins an opening marker before the block found in the raw prompt.
+    [`${block.slice(0, 30)}${BOUNDARY}${block.slice(30)}a${block}`, { content: `a${block}`, runtimeBlock: 'Runtime: host=x' }],
+    // The line inside the block, and no block at all.
+    [`x${block.slice(0, 60)}${BOUNDARY}${block.slice(60)}y`, { content: 'xy', runtimeBlock: 'Runtime: host=x' }],
+    [`plain ${BOUNDARY}prompt`, { content: 'plain prompt', runtimeBlock: undefined }],
+  ];
+  it.each(cases)('%j', (raw, expected) => {
+    expect(rewriteSystem(raw)).toEqual(expected);
   });
 });

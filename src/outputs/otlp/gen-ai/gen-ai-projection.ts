@@ -67,7 +67,7 @@ function runAttributes(bag: AttributeBag, semconv: GenAiSemconv, session: Sessio
     bag.json(GEN_AI.INPUT_MESSAGES, input);
   }
   if (run.systemPrompt !== undefined && run.systemPrompt !== '') {
-    bag.set(GEN_AI.SYSTEM_INSTRUCTIONS, systemJson(run, [{ type: 'text', content: run.systemPrompt }]));
+    bag.set(GEN_AI.SYSTEM_INSTRUCTIONS, systemJson([{ type: 'text', content: run.systemPrompt }]));
   }
   const last = finalCall(run);
   if (last) bag.json(GEN_AI.OUTPUT_MESSAGES, outputMessages(last));
@@ -84,7 +84,7 @@ function llmAttributes(bag: AttributeBag, semconv: GenAiSemconv, session: Sessio
   const reason = finishReason(call.stopReason);
   if (reason !== undefined) bag.list(GEN_AI.RESPONSE_FINISH_REASONS, [reason]);
   usage(bag, call.usage);
-  bag.set(GEN_AI.SYSTEM_INSTRUCTIONS, systemJson(run, systemInstructions(call.input)));
+  bag.set(GEN_AI.SYSTEM_INSTRUCTIONS, systemJson(systemInstructions(call.input)));
   const input = inputMessages(call.input);
   if (input.length > 0) bag.json(GEN_AI.INPUT_MESSAGES, input);
   bag.json(GEN_AI.OUTPUT_MESSAGES, outputMessages(call));
@@ -93,16 +93,16 @@ function llmAttributes(bag: AttributeBag, semconv: GenAiSemconv, session: Sessio
 }
 
 // A run's calls send the same system prompt: its JSON (~80 kB for a 40 kB prompt) is made once
-// per run and text, not once per span. The spans of a run are built one after another, so the
-// last one made is all that is kept: held for a run's lifetime instead, 2,000x3 kept 420 MB of them.
-let lastSystem: { run: Run; text: string; json: string } | undefined;
+// per text, not once per span. A run's spans are built one after another, so the last one
+// made is all that is kept (kept per living run instead, 2,000x3 held 420 MB of them).
+let lastSystem: { text: string; json: string } | undefined;
 
-function systemJson(run: Run, parts: GenAiPart[] | undefined): string | undefined {
+function systemJson(parts: GenAiPart[] | undefined): string | undefined {
   if (parts === undefined) return undefined;
   const only = parts[0]!;
   if (parts.length !== 1 || only.type !== 'text') return toJson(parts);
-  if (lastSystem?.run === run && lastSystem.text === only.content) return lastSystem.json;
-  lastSystem = { run, text: only.content, json: toJson(parts) };
+  if (lastSystem?.text === only.content) return lastSystem.json;
+  lastSystem = { text: only.content, json: toJson(parts) };
   return lastSystem.json;
 }
 
