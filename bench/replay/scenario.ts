@@ -4,12 +4,11 @@
 //
 // argv[2]: ScenarioOptions as JSON. The result goes to the parent over IPC (or stdout).
 
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { writeFileSync } from 'node:fs';
 import { Session as InspectorSession } from 'node:inspector/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { writeHeapSnapshot } from 'node:v8';
 
 import { currentRuntime, resetSharedRuntime } from '../../src/runtime/global.ts';
