@@ -28,7 +28,7 @@ export function startPeakSampler(everyMs = 20): PeakSampler {
   let n = 0;
   const take = () => {
     const m = sample();
-    if (trace && n++ % 25 === 0) process.stderr.write(`[mem ${((Date.now() - t0) / 1000).toFixed(1)} s] rss ${(m.rss / 1e6).toFixed(0)} heap ${(m.heapUsed / 1e6).toFixed(0)} ab ${(m.arrayBuffers / 1e6).toFixed(0)} MB\n`);
+    if (trace && n++ % 25 === 0) process.stderr.write(`[mem ${((Date.now() - t0) / 1000).toFixed(1)} s] rss ${(m.rss / 1e6).toFixed(0)} heap ${(m.heapUsed / 1e6).toFixed(0)}/${(m.heapTotal / 1e6).toFixed(0)} ext ${(m.external / 1e6).toFixed(0)} ab ${(m.arrayBuffers / 1e6).toFixed(0)} MB\n`);
     for (const k of Object.keys(peak) as (keyof MemSample)[]) if (m[k] > peak[k]) peak[k] = m[k];
   };
   const timer = setInterval(take, everyMs);

@@ -77,8 +77,9 @@ function systemFor(raw: string, memo: RebuildMemo): { content: string; runtimeBl
 
 /**
  * Steps (a) and (b) on the system prompt. Usually the boundary line and the block lie apart:
- * both are then cut from the raw prompt in one join, one copy of a 40 kB prompt per run. The
- * plain sequence (remove the line, then find the block) made a cons string and two copies.
+ * both are then cut from the raw prompt in one join, and no copy at all when the result
+ * equals a recent rewrite. The plain sequence (remove the line, then find the block) made a
+ * cons string and two copies.
  */
 export function rewriteSystem(raw: string): { content: string; runtimeBlock: string | undefined } {
   const b = raw.indexOf(CACHE_BOUNDARY);
@@ -88,16 +89,9 @@ export function rewriteSystem(raw: string): { content: string; runtimeBlock: str
   // match cannot move otherwise: any other opening lies wholly on one side of the line).
   const apart = m !== null && (b < 0 || b > m.index + m[0].length + 2 || (b + CACHE_BOUNDARY.length <= m.index && !opensAcross(raw, b)));
   if (m && apart) {
-    const cuts = [[m.index, m.index + m[0].length]];
+    const cuts: [number, number][] = [[m.index, m.index + m[0].length]];
     if (b >= 0) cuts.splice(b < m.index ? 0 : 1, 0, [b, b + CACHE_BOUNDARY.length]);
-    const parts: string[] = [];
-    let at = 0;
-    for (const [from, to] of cuts) {
-      parts.push(raw.slice(at, from));
-      at = to!;
-    }
-    parts.push(raw.slice(at));
-    return { content: parts.join(''), runtimeBlock: m[1] };
+    return { content: sharedCut(raw, cuts), runtimeBlock: m[1] };
   }
   if (!m && b < 0) return { content: raw, runtimeBlock: undefined };
   // The line touches or sits inside the block (or only its removal reveals one): in order.
@@ -106,6 +100,50 @@ export function rewriteSystem(raw: string): { content: string; runtimeBlock: str
   if (!late) return { content, runtimeBlock: undefined };
   content = [content.slice(0, late.index), content.slice(late.index + late[0].length)].join('');
   return { content, runtimeBlock: late[1] };
+}
+
+/**
+ * Prompts recently rewritten, the latest first. OpenClaw moves the runtime block out so that
+ * what stays is the same for every run of an agent (its prompt cache prefix): a rewrite equal
+ * to one of these is that string, compared in place, not a fresh 40 kB copy per run (those
+ * copies were 489 MB of the finalize stage's 764 MB of allocation at 2,000x3).
+ */
+const recentRewrites: string[] = [];
+const RECENT_REWRITES = 4;
+
+/** `raw` without the `cuts` (ascending, apart): a recent equal rewrite, or a new one. */
+function sharedCut(raw: string, cuts: readonly [number, number][]): string {
+  let length = raw.length;
+  for (const [from, to] of cuts) length -= to - from;
+  for (let i = 0; i < recentRewrites.length; i++) {
+    const known = recentRewrites[i]!;
+    if (known.length !== length || !equalsCut(known, raw, cuts)) continue;
+    if (i > 0) recentRewrites.splice(i, 1), recentRewrites.unshift(known);
+    return known;
+  }
+  const parts: string[] = [];
+  let at = 0;
+  for (const [from, to] of cuts) {
+    parts.push(raw.slice(at, from));
+    at = to;
+  }
+  parts.push(raw.slice(at));
+  const content = parts.join('');
+  recentRewrites.unshift(content);
+  if (recentRewrites.length > RECENT_REWRITES) recentRewrites.pop();
+  return content;
+}
+
+/** Whether `content` is `raw` without the `cuts`, compared piece by piece (slices copy nothing). */
+function equalsCut(content: string, raw: string, cuts: readonly [number, number][]): boolean {
+  let at = 0;
+  let pos = 0;
+  for (const [from, to] of cuts) {
+    if (!content.startsWith(raw.slice(at, from), pos)) return false;
+    pos += from - at;
+    at = to;
+  }
+  return content.startsWith(raw.slice(at), pos);
 }
 
 const BLOCK_OPENING = '\n\n<!-- OPENCLAW-RELOCATABLE-BOUNDARY -->\n\n';

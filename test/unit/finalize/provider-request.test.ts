@@ -43,3 +43,29 @@ describe('the system prompt rewrite, known hard cases', () => {
     expect(rewriteSystem(raw)).toEqual(expected);
   });
 });
+
+describe('the system prompt rewrite, remembered across runs', () => {
+  const BOUNDARY = '<!-- OPENCLAW_CACHE_BOUNDARY -->\n';
+  const block = (runtime: string) => `\n\n<!-- OPENCLAW-RELOCATABLE-BOUNDARY -->\n\n${runtime}\n<!-- /OPENCLAW-RELOCATABLE-BOUNDARY -->`;
+  const prompt = (persona: string, runtime: string) => `${persona}\n${BOUNDARY}Tools: read, exec.${block(runtime)}\nEnd.`;
+
+  it('gives each prompt its own text, however alike the prompts rewritten before it', () => {
+    // Same length everywhere: only the compared text tells them apart.
+    const a = rewriteSystem(prompt('You are Ada.', 'Runtime: session=1'));
+    const b = rewriteSystem(prompt('You are Bob.', 'Runtime: session=2'));
+    const a2 = rewriteSystem(prompt('You are Ada.', 'Runtime: session=3'));
+    expect(a).toEqual({ content: 'You are Ada.\nTools: read, exec.\nEnd.', runtimeBlock: 'Runtime: session=1' });
+    expect(b).toEqual({ content: 'You are Bob.\nTools: read, exec.\nEnd.', runtimeBlock: 'Runtime: session=2' });
+    expect(a2).toEqual({ content: 'You are Ada.\nTools: read, exec.\nEnd.', runtimeBlock: 'Runtime: session=3' });
+    // A difference in any piece between the cuts (here after the block) is seen.
+    expect(rewriteSystem(`You are Ada.\n${BOUNDARY}Tools: read, exec.${block('Runtime: session=4')}\nEnd!`).content).toBe('You are Ada.\nTools: read, exec.\nEnd!');
+    expect(rewriteSystem(`You are Ada.\n${BOUNDARY}Tools: read, exec!${block('Runtime: session=4')}\nEnd.`).content).toBe('You are Ada.\nTools: read, exec!\nEnd.');
+  });
+
+  it('stays right when more distinct prompts come than it remembers', () => {
+    const personas = Array.from({ length: 20 }, (_, i) => `You are agent ${String(i).padStart(2, '0')}.`);
+    for (let round = 0; round < 3; round++) {
+      for (const p of personas) expect(rewriteSystem(prompt(p, `Runtime: round=${round}`)).content).toBe(`${p}\nTools: read, exec.\nEnd.`);
+    }
+  });
+});
