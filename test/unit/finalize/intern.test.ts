@@ -1,6 +1,7 @@
 // Sessions of one agent share one tool list instance when their lists are equal as JSON, and
 // only then: a list that differs anywhere in a schema keeps its own.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { internTools } from '../../../src/finalize/intern.ts';
 import type { Session } from '../../../src/trace/model.ts';
@@ -57,5 +58,28 @@ describe('internTools', () => {
     const second = session(list);
     expect(() => internTools(second)).not.toThrow();
     expect(second.tools).toBe(list);
+  });
+
+  it('shares a list exactly when its JSON equals the other one, undefined members anywhere', () => {
+    // Objects with undefined members sprinkled in (JSON leaves them out), so equal JSON can
+    // come from different key lists.
+    const value = fc.letrec((tie) => ({
+      v: fc.oneof({ depthSize: 'small' }, fc.constantFrom(0, 1, 'a', 'b', true, null), fc.array(tie('v'), { maxLength: 3 }), tie('o')),
+      o: fc.array(fc.tuple(fc.constantFrom('k', 'type', 'items', 'x'), fc.option(tie('v'), { nil: undefined, freq: 3 })), { maxLength: 4 }).map((members) => {
+        const o: Record<string, unknown> = {};
+        for (const [k, v] of members) o[k] = v;
+        return o;
+      }),
+    })).v;
+    fc.assert(fc.property(value, value, (p, q) => {
+      const a = session([{ name: 'prop', parameters: p }]);
+      const b = session([{ name: 'prop', parameters: q }]);
+      const jsonB = JSON.stringify(b.tools);
+      internTools(a);
+      internTools(b);
+      expect(JSON.stringify(b.tools)).toBe(jsonB);
+      if (JSON.stringify(a.tools) === jsonB) expect(b.tools).toBe(a.tools);
+      else expect(b.tools).not.toBe(a.tools);
+    }), { numRuns: 3000 });
   });
 });
