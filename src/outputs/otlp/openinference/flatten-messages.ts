@@ -56,3 +56,41 @@ export function openAiShape(message: ChatMessage): Record<string, unknown> {
   }
   return out;
 }
+
+// input.value of an LLM span is the whole conversation so far as JSON: every call of a run
+// repeats the run's messages, and every run repeats the 40 kB system prompt. Each message's
+// JSON is made once per run, the system prompt's once while it stays the same, and the
+// span's value is one join of them (JSON.stringify of the whole was 1 GB of the 2,000x3
+// drain's allocation). Only the run whose spans are being built is remembered: a run's
+// spans are built together, and nothing here outlives the next run.
+let memoRun: object | undefined;
+const memo = new Map<ChatMessage, string>();
+let lastSystem: { content: string; json: string } | undefined;
+
+function messageJson(message: ChatMessage): string {
+  const big = message.role === 'system' && typeof message.content === 'string' && !message.toolCalls?.length;
+  if (big && lastSystem !== undefined && lastSystem.content === message.content) return lastSystem.json;
+  let json = memo.get(message);
+  if (json === undefined) {
+    json = toJson(openAiShape(message));
+    memo.set(message, json);
+    if (big) lastSystem = { content: message.content!, json };
+  }
+  return json;
+}
+
+/** `toJson({ messages: messages.map(openAiShape) })`, from each message's JSON made once (`run` scopes the memo). */
+export function messagesJson(run: object, messages: readonly ChatMessage[]): string {
+  if (run !== memoRun) {
+    memo.clear();
+    memoRun = run;
+  }
+  const parts: string[] = ['{"messages":['];
+  for (let i = 0; i < messages.length; i++) {
+    if (i > 0) parts.push(',');
+    parts.push(messageJson(messages[i]!));
+  }
+  parts.push(']}');
+  return parts.join('');
+}
+

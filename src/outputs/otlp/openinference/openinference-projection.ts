@@ -20,7 +20,7 @@ import { AttributeBag, toJson } from '../projection.ts';
 import type { SpanProjection } from '../projection.ts';
 import type { PlannedSpan, SpanSubject } from '../span-plan.ts';
 import { genAiSpanName } from '../gen-ai/gen-ai-projection.ts';
-import { argumentsJson, flattenMessages, openAiShape } from './flatten-messages.ts';
+import { argumentsJson, flattenMessages, messagesJson, openAiShape } from './flatten-messages.ts';
 
 /** Phoenix reads the project from this header before the resource attribute. */
 export const PROJECT_NAME_HEADER = 'x-project-name';
@@ -171,7 +171,7 @@ function llmAttributes(bag: AttributeBag, span: PlannedSpan, session: Session, r
   if (call.output) flattenMessages(bag, SC.LLM_OUTPUT_MESSAGES, [call.output]);
   toolSchemas(session.tools).forEach((schema, i) => bag.set(`${SC.LLM_TOOLS}.${i}.${SC.TOOL_JSON_SCHEMA}`, schema));
   tokenCounts(bag, call.usage);
-  if (call.input.length > 0) jsonValue(bag, SC.INPUT_VALUE, SC.INPUT_MIME_TYPE, { messages: call.input.map(openAiShape) });
+  if (call.input.length > 0) bag.set(SC.INPUT_VALUE, messagesJson(run, call.input)).set(SC.INPUT_MIME_TYPE, MimeType.JSON);
   messageOutput(bag, call.output);
   metadata(bag, {
     ...sessionMetadata(session),
