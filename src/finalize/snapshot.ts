@@ -61,7 +61,7 @@ export function deepFrozenCopy(value: unknown, seen: Map<object, unknown>): unkn
   // per LLM call where its fields take 0.2 kB, slower to read in every output besides.
   const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
   seen.set(value, out);
-  for (const key in out) {
+  for (const key of Object.keys(out)) {
     const v = out[key];
     if (typeof v === 'object' && v !== null) out[key] = deepFrozenCopy(v, seen);
   }

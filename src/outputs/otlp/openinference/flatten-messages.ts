@@ -93,4 +93,3 @@ export function messagesJson(run: object, messages: readonly ChatMessage[]): str
   parts.push(']}');
   return parts.join('');
 }
-
