@@ -23,6 +23,7 @@ import { persistAll } from './export-persist.ts';
 import { ExportSender } from './export-sender.ts';
 import type { ExportQueueOptions, ExportQueueStats, Held } from './export-queue-types.ts';
 import type { Spool } from './spool/spool.ts';
+import { releaseNow } from '../../util/release-buffer.ts';
 
 export type { EncodedBatch, ExportJob } from './job-encoder.ts';
 export type { ExportQueueOptions, ExportQueueStats } from './export-queue-types.ts';
@@ -272,6 +273,8 @@ export class ExportQueue {
     void spool.write(batch.bytes, batch.spans, batch.created).then((ok) => {
       this.spoolWrites--;
       this.memory.spooled(size);
+      // On disk (or dropped): this request is read again only from its segment.
+      releaseNow(batch.bytes);
       if (!ok) this.drop('spool_unavailable', batch.spans);
       this.sender.pump();
       if (!this.encoding && !this.backlog.empty && !this.persisted) this.encodeSoon();

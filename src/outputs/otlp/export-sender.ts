@@ -9,6 +9,7 @@ import type { ExportTransport, SendResult } from './export-transport.ts';
 import type { Held, SenderStats } from './export-queue-types.ts';
 import type { MemoryStage } from './export-memory.ts';
 import type { Spool, SpoolSegment } from './spool/spool.ts';
+import { releaseNow } from '../../util/release-buffer.ts';
 
 export interface SenderOptions {
   transport: ExportTransport;
@@ -142,6 +143,8 @@ export class ExportSender {
       }
     }
     if (fromMemory) this.o.memory.release(batch);
+    // Settled for good: nothing reads these bytes again (a shutdown hand-over returned above).
+    if (result.kind !== 'retry' && !result.requestInUse) releaseNow(batch.bytes);
     if (batch.segment && result.kind !== 'retry') await this.o.spool!.remove(batch.segment);
     this.pump();
     this.o.settled();

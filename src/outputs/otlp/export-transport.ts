@@ -7,14 +7,22 @@
 // /opentelemetry.proto.collector.trace.v1.TraceService/Export; RESOURCE_EXHAUSTED and
 // UNAVAILABLE map to `retry` (with RetryInfo's delay when the status details carry one).
 
-export type SendResult =
+export type SendResult = (
   | { kind: 'ok' }
   /** Try again later; `retryAfterMs` when the server said when (Retry-After, RetryInfo). */
   | { kind: 'retry'; error: string; retryAfterMs?: number }
   /** The server refused this request for good (malformed, unauthorized, too large). */
-  | { kind: 'reject'; error: string };
+  | { kind: 'reject'; error: string }
+) & {
+  /**
+   * The socket may still be reading the request's bytes (a verdict that came before the
+   * whole body was written): the queue must leave them to the collector, not free them.
+   */
+  requestInUse?: true;
+};
 
 export interface ExportTransport {
+  /** Unless the verdict says `requestInUse`, nothing reads `request` once this settles. */
   send(request: Uint8Array, timeoutMillis: number): Promise<SendResult>;
   close(): void;
 }

@@ -9,6 +9,7 @@ import { gzip } from 'node:zlib';
 import type { ZlibOptions } from 'node:zlib';
 
 import { startDeadline } from '../../util/deadline.ts';
+import { releaseNow } from '../../util/release-buffer.ts';
 import { isRetryableStatus, parseRetryAfter } from './export-transport.ts';
 import type { ExportTransport, SendResult } from './export-transport.ts';
 import type { OtlpTlsOptions } from './transport.ts';
@@ -57,21 +58,31 @@ export function createHttpTransport(opts: HttpTransportOptions): ExportTransport
       const first = await post(body, headers, timeoutMillis);
       // A keep-alive socket the collector closed while this process was busy fails at once on
       // reuse; Node's documented remedy is one immediate retry on a fresh socket.
-      return first.kind === 'retry' && first.staleSocket ? post(body, headers, timeoutMillis) : first;
+      const last = first.kind === 'retry' && first.staleSocket ? await post(body, headers, timeoutMillis) : first;
+      const inUse = first.bodyInUse || last.bodyInUse;
+      const { staleSocket: _stale, bodyInUse: _inUse, ...result } = last;
+      if (body === raw) return inUse ? { ...result, requestInUse: true } : result;
+      // The compressed copy is ours alone: freed now unless a socket may still read it (or
+      // it is the gzip stream's own output chunk, which Node does not detach).
+      if (!inUse) releaseNow(body, true);
+      return result;
     },
     close() {
       agent.destroy();
     },
   };
 
-  function post(body: Uint8Array, headers: Record<string, string>, timeoutMillis: number): Promise<SendResult & { staleSocket?: boolean }> {
+  type Posted = SendResult & { staleSocket?: boolean; bodyInUse?: boolean };
+  function post(body: Uint8Array, headers: Record<string, string>, timeoutMillis: number): Promise<Posted> {
       return new Promise((resolve) => {
         let done = false;
-        const finish = (r: SendResult & { staleSocket?: boolean }) => {
+        const finish = (r: Posted) => {
           if (done) return;
           done = true;
           timer.clear();
-          resolve(r);
+          // 'finish' means every byte of the body went to the OS; before it (an early answer,
+          // an error, a timeout) the socket may still hold the body.
+          resolve(req.writableFinished ? r : { ...r, bodyInUse: true });
         };
         const req = request(url, { method: 'POST', headers, agent }, (res: IncomingMessage) => {
           const chunks: Buffer[] = [];

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { claimSpoolDir } from './lock.ts';
 import { compressSegment, compressSegmentSync, decodeSegmentAsync, parseSegmentName, segmentHeader, segmentName } from './segment.ts';
 import type { SegmentContent } from './segment.ts';
+import { releaseNow } from '../../../util/release-buffer.ts';
 
 export interface SpoolOptions {
   directory: string;
@@ -131,9 +132,15 @@ export class Spool {
     if (!this.usable) return false;
     let target: Prepared | undefined;
     try {
-      target = this.prepare(await compressSegment(raw), raw.length, spans, created);
+      const compressed = await compressSegment(raw);
+      target = this.prepare(compressed, raw.length, spans, created);
+      // Copied into the segment. Output that came in pieces was joined into a store of its own;
+      // a single piece is the closed stream's chunk, which Node does not detach (left to the GC).
+      releaseNow(compressed, true);
       if (!target) return true;
       await writeFile(`${target.path}.tmp`, target.data, { mode: 0o600 });
+      // Written: the file data is no longer read by anything (a failed write keeps it to the GC).
+      releaseNow(target.data);
       await rename(`${target.path}.tmp`, target.path);
     } catch (error) {
       if (target) await unlink(`${target.path}.tmp`).catch(() => undefined);
@@ -230,6 +237,7 @@ export class Spool {
       return undefined;
     }
     const content = await decodeSegmentAsync(file);
+    releaseNow(file);
     if ('torn' in content) {
       this.torn++;
       this.opts.onDrop('torn_segment', seg.spans);
