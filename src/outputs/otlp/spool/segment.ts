@@ -11,8 +11,8 @@
 //
 // Why zstd: a request repeats the same large values span after span (a run's tool schemas and
 // system prompt on every LLM span, 100-250 kB apart). gzip's 32 kB window sees none of that
-// repetition (about 3x at 16 MB/s at level 6); zstd level 1 with an 8 MB window compresses such
-// a request 50-100x at over 1 GB/s, so spooling costs little CPU and little disk.
+// repetition (about 3x at 16 MB/s at level 6); zstd level 1 with a 1 MB window compresses such
+// a request about 40x at over 1 GB/s, so spooling costs little CPU and little disk.
 //
 // A segment cut short by a crash (or a disk that lied) fails the length or CRC check and is
 // skipped with a count; nothing in it is trusted.
@@ -28,8 +28,11 @@ const MAGIC: Record<SegmentCodec, Buffer> = { zstd: Buffer.from('NRSPOOL2', 'lat
 const ZSTD: ZstdOptions = {
   params: {
     [constants.ZSTD_c_compressionLevel]: 1,
-    // 8 MB: a whole request (at most a few MB) is one window, so repeats anywhere in it are found.
-    [constants.ZSTD_c_windowLog]: 23,
+    // 1 MB: a run's spans sit side by side, so the repeats are found within it. On recorded
+    // 4 MB requests an 8 MB window compressed 64x against 42x, but each stream on the thread
+    // pool then held 8 MB for its window, in that thread's malloc arena (+35 MB at the 200x5
+    // bench's peak), and took 5x longer to set up.
+    [constants.ZSTD_c_windowLog]: 20,
   },
 };
 const zstdAsync = promisify(zstdCompress) as (buf: Uint8Array, o: ZstdOptions) => Promise<Buffer>;
