@@ -27,7 +27,7 @@ import { pathInside } from './filename.ts';
 import { FileNamer } from './naming.ts';
 import { TrajectoryCache, sameHead } from './render.ts';
 import type { Layout, ReadBodies, Rendered } from './render.ts';
-import { BodiesLost, resolveBodies, resolveBodiesSync } from './spill.ts';
+import { BodiesLost, releaseReadBack, resolveBodies, resolveBodiesSync } from './spill.ts';
 import type { Body, FileRef } from './spill.ts';
 import type { AtifMeta, JsonObject } from './types.ts';
 import type { Annotation, AnnotationTarget } from '../../trace/annotation.ts';
@@ -354,7 +354,12 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
     if (end && was) {
       try {
         // Embedded subagents' steps sit after the cut: read back before it is overwritten.
-        image = await rewriteEnd(target, was.image, end.offset, await resolveBodies(dir, end.chunks), rendered.bytes);
+        const tail = await resolveBodies(dir, end.chunks);
+        try {
+          image = await rewriteEnd(target, was.image, end.offset, tail, rendered.bytes);
+        } finally {
+          releaseReadBack(end.chunks, tail);
+        }
         written = rendered.bytes - end.offset;
         stats.appends += 1;
       } catch (err) {
@@ -363,7 +368,14 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
         if (!(err instanceof FileMoved)) throw err;
       }
     }
-    image ??= await writeFileAtomic(target, await resolveBodies(dir, rendered.chunks));
+    if (image === undefined) {
+      const chunks = await resolveBodies(dir, rendered.chunks);
+      try {
+        image = await writeFileAtomic(target, chunks);
+      } finally {
+        releaseReadBack(rendered.chunks, chunks);
+      }
+    }
     // Every run step of this render is in the file now: kept there, not in memory (once idle).
     const ref = (st.ref ??= { fileName: choice.fileName, image });
     ref.fileName = choice.fileName;

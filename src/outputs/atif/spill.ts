@@ -14,6 +14,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { FileImage } from './atomic-write.ts';
 import { pathInside } from './filename.ts';
+import { releaseNow } from '../../util/release-buffer.ts';
 
 /** The file one sink state last wrote successfully; updated in place, shared by its OnFile bodies. */
 export interface FileRef {
@@ -76,7 +77,8 @@ export async function resolveBodies(dir: string, chunks: readonly Body[]): Promi
         for (const b of list) got.set(b, all.subarray(b.at, b.at + b.length));
       } else {
         for (const b of list) {
-          const buf = Buffer.allocUnsafe(b.length);
+          // Never a slice of Node's shared pool: releaseReadBack frees it whole.
+          const buf = Buffer.allocUnsafeSlow(b.length);
           for (let n = 0; n < b.length; ) {
             const { bytesRead } = await fh.read(buf, n, b.length - n, b.at + n);
             if (bytesRead === 0) throw lost(ref, 'is shorter than written');
@@ -90,6 +92,16 @@ export async function resolveBodies(dir: string, chunks: readonly Body[]): Promi
     }
   }
   return chunks.map((c) => (c instanceof OnFile ? got.get(c)! : c));
+}
+
+/**
+ * After the write that needed them has settled: the bodies `resolveBodies` read back for it
+ * (and nothing else) are freed now. They are read for that one write, the whole file at a
+ * time when they are most of it, and would otherwise wait for a full collection: at a
+ * burst of session ends that is every file's conversation read back once more.
+ */
+export function releaseReadBack(chunks: readonly Body[], resolved: readonly Buffer[]): void {
+  for (let i = 0; i < chunks.length; i++) if (chunks[i] instanceof OnFile) releaseNow(resolved[i], true);
 }
 
 /** The same, blocking: process 'exit', and an annotation of a run whose steps are on disk. */
