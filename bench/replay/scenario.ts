@@ -243,10 +243,12 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     const sampler = startPeakSampler(20);
     // BENCH_ALLOC_PROFILE=file: a sampling allocation profile of the replay and the drain, with
     // what the GC already collected (where the garbage behind the peak RSS is made). Not part of any figure.
+    // BENCH_ALLOC_SURVIVORS=1 leaves out what scavenges collected: what reached the old generation.
     const allocProfile = process.env.BENCH_ALLOC_PROFILE ? new InspectorSession() : undefined;
     if (allocProfile) {
       allocProfile.connect();
-      await allocProfile.post('HeapProfiler.startSampling', { samplingInterval: 64 * 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+      const minor = process.env.BENCH_ALLOC_SURVIVORS !== '1';
+      await allocProfile.post('HeapProfiler.startSampling', { samplingInterval: 64 * 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: minor });
     }
     // BENCH_DEBUG=1: the outputs' health twice a second on stderr (not part of any figure).
     const debug = process.env.BENCH_DEBUG === '1' && runtime
