@@ -40,7 +40,7 @@ describe('bodies read back for one write', () => {
       const before = process.memoryUsage().arrayBuffers;
       const resolved = await resolveBodies(dir, chunks);
       for (const k of pick.keys()) expect(resolved[k + 1]!.equals(expected[k]!)).toBe(true);
-      expect(process.memoryUsage().arrayBuffers - before).toBeGreaterThanOrEqual(pick.reduce((n, i) => n + sizes[i]!, 0));
+      expect(process.memoryUsage().arrayBuffers - before).toBeGreaterThanOrEqual(pick.reduce((n: number, i) => n + sizes[i]!, 0));
       releaseReadBack(chunks, resolved);
       for (let k = 1; k < resolved.length; k++) expect(resolved[k]!.byteLength).toBe(0);
       expect(resolved[0]).toBe(inMemory);
