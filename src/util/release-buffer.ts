@@ -13,7 +13,7 @@
 /** Below this, a buffer is left to the collector (Node's pool slabs are 8 kB). */
 const MIN_RELEASE_BYTES = 64 * 1024;
 
-interface Transferable {
+interface Detachable {
   transfer?: (newLength?: number) => ArrayBuffer;
   readonly detached?: boolean;
 }
@@ -21,11 +21,12 @@ interface Transferable {
 /**
  * Frees `bytes`' backing store if it is large and `bytes` views most of it (a view of a small
  * part may share its store with other live views); true if freed. `ownsStore`: the caller
- * knows no other view of the store is live (a closed zlib stream's output chunk).
+ * knows no other view of the store is live (a whole file read back for one write, the output
+ * of a finished compression).
  */
 export function releaseNow(bytes: Uint8Array | undefined, ownsStore = false): boolean {
   if (!bytes) return false;
-  const store = bytes.buffer as ArrayBuffer & Transferable;
+  const store = bytes.buffer as ArrayBuffer & Detachable;
   if (typeof store.transfer !== 'function' || store.detached) return false;
   if (store.byteLength < MIN_RELEASE_BYTES || (!ownsStore && bytes.byteLength * 2 < store.byteLength)) return false;
   try {
