@@ -65,6 +65,12 @@ export function deepFrozenCopy(value: unknown, seen: Map<object, unknown>): unkn
     const v = out[key];
     if (typeof v === 'object' && v !== null) out[key] = deepFrozenCopy(v, seen);
   }
+  // The spread also takes enumerable symbol members: copied too, or they would be shared unfrozen.
+  const bag = out as Record<symbol, unknown>;
+  for (const sym of Object.getOwnPropertySymbols(out)) {
+    const v = bag[sym];
+    if (typeof v === 'object' && v !== null) bag[sym] = deepFrozenCopy(v, seen);
+  }
   return Object.freeze(out);
 }
 

@@ -69,3 +69,15 @@ describe('snapshotSession', () => {
     expect(snapshotSession(root).tools).not.toBe(a.tools);
   });
 });
+
+describe('snapshotRun', () => {
+  it('copies and freezes what a symbol member holds too (a spread copy takes it along)', () => {
+    const tag = Symbol('tag');
+    const held = { note: 'mutable' };
+    const snap = snapshotRun({ kind: 'run', runId: 'sym', llmCalls: [], marks: [], [tag]: held } as unknown as Run) as unknown as Record<symbol, { note: string }>;
+    expect(snap[tag]).not.toBe(held);
+    expect(Object.isFrozen(snap[tag])).toBe(true);
+    held.note = 'changed';
+    expect(snap[tag]!.note).toBe('mutable');
+  });
+});
