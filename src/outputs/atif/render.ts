@@ -36,7 +36,8 @@ import type { AtifMeta, AtifStepBody, AtifSubagentRef } from './types.ts';
 import type { Annotation } from '../../trace/annotation.ts';
 import { OnFile } from './spill.ts';
 import { marksKey, patchUserMarks } from './amend-steps.ts';
-import type { Body, FileRef } from './spill.ts';
+import type { Body, FileRef, InMemory } from './spill.ts';
+import { Pieces, systemStepPieces } from './pieces.ts';
 
 interface CachedRun {
   /** runKey of the run. */
@@ -66,7 +67,12 @@ function refKey(ref: AtifSubagentRef | undefined): string {
 }
 
 /** The body of a serialized step: its JSON minus the opening brace, so `{"step_id":N,` can precede it. */
-function stepBody(step: AtifStepBody): Buffer {
+function stepBody(step: AtifStepBody): InMemory {
+  return systemStepPieces(step) ?? plainBody(step);
+}
+
+/** Mark steps stay one Buffer: serialized anew at every render, they are compared by content (sink.ts sameBody). */
+function plainBody(step: AtifStepBody): Buffer {
   return Buffer.from(JSON.stringify(step).slice(1), 'utf8');
 }
 
@@ -173,7 +179,7 @@ export class TrajectoryCache {
       for (const list of c.plain === c.block.steps ? [c.plain] : [c.plain, c.block.steps]) {
         for (const b of list) {
           if (b instanceof OnFile) onFile += b.length;
-          else inMemory += b.length;
+          else inMemory += b instanceof Pieces ? b.own : b.length;
         }
       }
     }
@@ -189,7 +195,7 @@ export class TrajectoryCache {
     const plan = planDocument<Body>(root, meta, {
       includeRun: (s, run) => final || this.ended.has(runKey(s, run)),
       runBlock: (s, run, prev, links, marks) => this.block(s, run, prev, links, marks, meta, read, used),
-      markStep: (_s, step) => stepBody(step),
+      markStep: (_s, step) => plainBody(step),
     });
     if (!plan) return undefined;
     const out = new Chunks();
@@ -229,7 +235,7 @@ export class TrajectoryCache {
   }
 
   /** The run steps of `root`'s tree kept in `ref`'s file, back in memory (that file is about to go). */
-  async unspill(root: Session, ref: FileRef, read: (bodies: readonly Body[]) => Promise<Buffer[]>): Promise<void> {
+  async unspill(root: Session, ref: FileRef, read: (bodies: readonly Body[]) => Promise<InMemory[]>): Promise<void> {
     for (const c of this.cachedOf(root)) {
       const mine = (b: Body) => b instanceof OnFile && b.ref === ref;
       if (!c.block.steps.some(mine) && !c.plain.some(mine)) continue;

@@ -27,8 +27,9 @@ import { pathInside } from './filename.ts';
 import { FileNamer } from './naming.ts';
 import { TrajectoryCache, sameHead } from './render.ts';
 import type { Layout, ReadBodies, Rendered } from './render.ts';
-import { BodiesLost, releaseReadBack, resolveBodies, resolveBodiesSync } from './spill.ts';
+import { BodiesLost, flat, joined, releaseReadBack, resolveBodies, resolveBodiesSync } from './spill.ts';
 import type { Body, FileRef } from './spill.ts';
+import { Pieces } from './pieces.ts';
 import type { AtifMeta, JsonObject } from './types.ts';
 import type { Annotation, AnnotationTarget } from '../../trace/annotation.ts';
 import { patchDocument, record } from './annotations.ts';
@@ -323,7 +324,7 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
     }
   };
 
-  const readNow: ReadBodies = (bodies) => resolveBodiesSync(dir, bodies);
+  const readNow: ReadBodies = (bodies) => joined(resolveBodiesSync(dir, bodies));
 
   const renderAndWrite = async (st: FileState, final: boolean): Promise<void> => {
     try {
@@ -356,7 +357,7 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
         // Embedded subagents' steps sit after the cut: read back before it is overwritten.
         const tail = await resolveBodies(dir, end.chunks);
         try {
-          image = await rewriteEnd(target, was.image, end.offset, tail, rendered.bytes);
+          image = await rewriteEnd(target, was.image, end.offset, flat(tail), rendered.bytes);
         } finally {
           releaseReadBack(end.chunks, tail);
         }
@@ -371,7 +372,7 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
     if (image === undefined) {
       const chunks = await resolveBodies(dir, rendered.chunks);
       try {
-        image = await writeFileAtomic(target, chunks);
+        image = await writeFileAtomic(target, flat(chunks));
       } finally {
         releaseReadBack(rendered.chunks, chunks);
       }
@@ -437,7 +438,7 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
         if (!rendered) continue;
         let chunks: Buffer[];
         try {
-          chunks = resolveBodiesSync(dir, rendered.chunks);
+          chunks = flat(resolveBodiesSync(dir, rendered.chunks));
         } catch (err) {
           if (!(err instanceof BodiesLost)) throw err;
           // As in renderAndWrite: serialized again from what is left, and said so.
@@ -445,7 +446,7 @@ export function createAtifSink(config: AtifConfig, opts: AtifSinkOptions): Trace
           cache.dropSpilled(st.root);
           rendered = cache.render(st.root, meta, st.final, readNow);
           if (!rendered) continue;
-          chunks = resolveBodiesSync(dir, rendered.chunks);
+          chunks = flat(resolveBodiesSync(dir, rendered.chunks));
         }
         const choice = names.chooseSync(st.root, rendered, st);
         writeFileAtomicSync(pathInside(dir, choice.fileName), chunks);
@@ -621,7 +622,10 @@ function newEnd(disk: OnDisk | undefined, fileName: string, r: Rendered, appendF
 /** The bytes a written render keeps in memory: its run steps' Buffers, not the shared tool list, not what is on file. */
 function bytesInMemory(r: Rendered): number {
   let n = 0;
-  for (const c of r.chunks) if (c instanceof Buffer && c !== r.layout.head.tools) n += c.length;
+  for (const c of r.chunks) {
+    if (c instanceof Pieces) n += c.own;
+    else if (c instanceof Buffer && c !== r.layout.head.tools) n += c.length;
+  }
   return n;
 }
 

@@ -1,8 +1,8 @@
 // Serialized run steps that live in the trajectory file, not in memory. Once a write succeeded,
 // every run step it wrote is on disk at a known offset; the cache keeps that offset (OnFile)
 // instead of the Buffer. An idle open session then holds a few hundred bytes per run rather
-// than its serialized conversation (a system prompt step alone is tens of kB, and OpenClaw
-// writes the session's ids into it, so no two sessions share it).
+// than its serialized conversation (a system step alone is tens of kB of its own: OpenClaw's
+// text of the prompt, with the session's ids in it, beside the shared one the model saw).
 //
 // A write that needs those bytes again (a full rewrite, the final write, the embedded
 // subagents after an in-place update's cut) reads them back from the file first, after
@@ -15,6 +15,7 @@ import { open } from 'node:fs/promises';
 import type { FileImage } from './atomic-write.ts';
 import { pathInside } from './filename.ts';
 import { releaseNow } from '../../util/release-buffer.ts';
+import { Pieces } from './pieces.ts';
 
 /** The file one sink state last wrote successfully; updated in place, shared by its OnFile bodies. */
 export interface FileRef {
@@ -35,7 +36,24 @@ export class OnFile {
   }
 }
 
-export type Body = Buffer | OnFile;
+/** A body in memory: one Buffer, or a system step in pieces (pieces.ts). */
+export type InMemory = Buffer | Pieces;
+export type Body = InMemory | OnFile;
+
+/** The Buffers to write for `bodies`, in order. */
+export function flat(bodies: readonly InMemory[]): Buffer[] {
+  const out: Buffer[] = [];
+  for (const b of bodies) {
+    if (b instanceof Pieces) out.push(...b.parts);
+    else out.push(b);
+  }
+  return out;
+}
+
+/** One Buffer per body, to parse it. */
+export function joined(bodies: readonly InMemory[]): Buffer[] {
+  return bodies.map((b) => (b instanceof Pieces ? b.joined() : b));
+}
 
 export class BodiesLost extends Error {}
 
@@ -59,9 +77,9 @@ function sameFile(st: { ino: number; dev: number; size: number }, ref: FileRef):
 }
 
 /** `chunks` with every OnFile read back from its file. */
-export async function resolveBodies(dir: string, chunks: readonly Body[]): Promise<Buffer[]> {
+export async function resolveBodies(dir: string, chunks: readonly Body[]): Promise<InMemory[]> {
   const files = byFile(chunks);
-  if (files.size === 0) return chunks as Buffer[];
+  if (files.size === 0) return chunks as InMemory[];
   const got = new Map<OnFile, Buffer>();
   for (const [ref, list] of files) {
     const fh = await open(pathInside(dir, ref.fileName), 'r').catch(() => {
@@ -100,14 +118,14 @@ export async function resolveBodies(dir: string, chunks: readonly Body[]): Promi
  * time when they are most of it, and would otherwise wait for a full collection: at a
  * burst of session ends that is every file's conversation read back once more.
  */
-export function releaseReadBack(chunks: readonly Body[], resolved: readonly Buffer[]): void {
-  for (let i = 0; i < chunks.length; i++) if (chunks[i] instanceof OnFile) releaseNow(resolved[i], true);
+export function releaseReadBack(chunks: readonly Body[], resolved: readonly InMemory[]): void {
+  for (let i = 0; i < chunks.length; i++) if (chunks[i] instanceof OnFile) releaseNow(resolved[i] as Buffer, true);
 }
 
 /** The same, blocking: process 'exit', and an annotation of a run whose steps are on disk. */
-export function resolveBodiesSync(dir: string, chunks: readonly Body[]): Buffer[] {
+export function resolveBodiesSync(dir: string, chunks: readonly Body[]): InMemory[] {
   const files = byFile(chunks);
-  if (files.size === 0) return chunks as Buffer[];
+  if (files.size === 0) return chunks as InMemory[];
   const got = new Map<OnFile, Buffer>();
   for (const [ref, list] of files) {
     let fd: number;

@@ -24,6 +24,14 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
+/** The bytes of the escaped system prompt in a file's system step (shared by every session in memory). */
+function sharedPromptBytes(json: string): number {
+  const steps = (JSON.parse(json) as { steps: { source: string; message: unknown }[] }).steps;
+  const system = steps.filter((st) => st.source === 'system' && typeof st.message === 'string' && st.message.length >= 4096);
+  expect(system).toHaveLength(1);
+  return Buffer.byteLength(JSON.stringify(system[0]!.message));
+}
+
 const fixture = (name: string) => readRecording(path.join(import.meta.dirname, '../../../../fixtures', name));
 
 interface Played {
@@ -268,7 +276,11 @@ describe('ATIF: when run steps go to the file', () => {
     const t0 = Date.now();
     while (details().run_step_bytes_in_memory !== 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 50));
     expect(Date.now() - t0).toBeGreaterThanOrEqual(100);
-    expect(details()).toMatchObject({ run_step_bytes_in_memory: 0, run_step_bytes_in_files: inMemory });
+    // In memory, the system prompt every session shares was not the run's own; in the file it is.
+    const [file] = (await readdir(dir)).filter((n) => n.endsWith('.json'));
+    const shared = sharedPromptBytes(await readFile(path.join(dir, file!), 'utf8'));
+    expect(shared).toBeGreaterThan(4096);
+    expect(details()).toMatchObject({ run_step_bytes_in_memory: 0, run_step_bytes_in_files: inMemory + shared });
   }, 60_000);
 });
 
@@ -317,9 +329,17 @@ describe('ATIF: written run steps kept in memory are bounded in bytes', () => {
     // Room for two sessions' steps: four of the six go to their files at once.
     const budget = Math.floor(perSession * 2.5);
     const bounded = await sixSessions({ NEMO_RELAY_ATIF_UNSPILLED_BYTES: String(budget) });
-    expect(bounded.details.run_step_bytes_in_memory as number).toBeLessThanOrEqual(budget);
-    expect(bounded.details.run_step_bytes_in_memory as number).toBeGreaterThan(0);
-    expect((bounded.details.run_step_bytes_in_memory as number) + (bounded.details.run_step_bytes_in_files as number)).toBe(free.details.run_step_bytes_in_memory);
+    const inMemory = bounded.details.run_step_bytes_in_memory as number;
+    const inFiles = bounded.details.run_step_bytes_in_files as number;
+    expect(inMemory).toBeLessThanOrEqual(budget);
+    expect(inMemory).toBeGreaterThan(0);
+    // Every session's steps are either in memory (its own bytes) or in its file (with the system
+    // prompt the sessions share in memory): six in all.
+    const onFile = perSession + sharedPromptBytes(Object.values(free.files)[0]!);
+    expect(inMemory % perSession).toBe(0);
+    expect(inFiles % onFile).toBe(0);
+    expect(inMemory / perSession + inFiles / onFile).toBe(6);
+    expect(inFiles / onFile).toBeGreaterThanOrEqual(3);
     // The final files, written after their steps were read back from the checkpoints: byte for byte the same.
     expect(Object.keys(bounded.files)).toHaveLength(6);
     expect(bounded.files).toEqual(free.files);
