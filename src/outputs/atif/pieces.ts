@@ -47,6 +47,8 @@ function sharedJson(text: string): Buffer {
     return hit;
   }
   const bytes = Buffer.from(JSON.stringify(text), 'utf8');
+  // A text larger than the whole cache is shared by nothing: it would push every other one out.
+  if (bytes.length > SHARED_BYTES) return bytes;
   escaped.set(text, bytes);
   escapedBytes += bytes.length;
   for (const [k, v] of escaped) {

@@ -49,5 +49,12 @@ describe('a system step in pieces', () => {
     expect(systemStepPieces({ source: 'system', message: prompt('C', 3 << 20) })!.parts[1] === big[2]).toBe(true);
     // (Identity compared by hand: a failing not.toBe would deep-compare 3 MiB Buffers.)
     expect(systemStepPieces({ source: 'system', message: prompt('A', 3 << 20) })!.parts[1] === big[0]).toBe(false);
+
+    // One text larger than the whole cache is not kept, and pushes nothing out.
+    const huge = prompt('H', 9 << 20);
+    const first9 = systemStepPieces({ source: 'system', message: huge })!;
+    expect(first9.joined().equals(plain({ source: 'system', message: huge }))).toBe(true);
+    expect(systemStepPieces({ source: 'system', message: prompt('H', 9 << 20) })!.parts[1] === first9.parts[1]).toBe(false);
+    expect(systemStepPieces({ source: 'system', message: prompt('C', 3 << 20) })!.parts[1] === big[2]).toBe(true);
   });
 });
