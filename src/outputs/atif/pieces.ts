@@ -7,6 +7,7 @@
 // OpenClaw's own text of the prompt) stay per step.
 
 import type { AtifStepBody } from './types.ts';
+import { lruGet } from '../../util/lru.ts';
 
 /** A step body written as several Buffers; `parts` concatenated are the body's bytes. */
 export class Pieces {
@@ -40,17 +41,14 @@ const escaped = new Map<string, Buffer>();
 let escapedBytes = 0;
 
 function sharedJson(text: string): Buffer {
-  const hit = escaped.get(text);
-  if (hit) {
-    escaped.delete(text);
-    escaped.set(text, hit);
-    return hit;
-  }
+  const hit = lruGet(escaped, text);
+  if (hit) return hit;
   const bytes = Buffer.from(JSON.stringify(text), 'utf8');
   // A text larger than the whole cache is shared by nothing: it would push every other one out.
   if (bytes.length > SHARED_BYTES) return bytes;
   escaped.set(text, bytes);
   escapedBytes += bytes.length;
+  // Bounded in bytes as well as in count, so util/lru.ts's one-entry eviction is not enough.
   for (const [k, v] of escaped) {
     if (escaped.size <= SHARED_TEXTS && escapedBytes <= SHARED_BYTES) break;
     if (v === bytes) continue;

@@ -34,10 +34,10 @@ export type { Cut, HeadParts } from './serialize.ts';
 import { runSteps } from './run-steps.ts';
 import type { AtifMeta, AtifStepBody, AtifSubagentRef } from './types.ts';
 import type { Annotation } from '../../trace/annotation.ts';
-import { OnFile } from './spill.ts';
+import { OnFile, heldBytes } from './spill.ts';
 import { marksKey, patchUserMarks } from './amend-steps.ts';
 import type { Body, FileRef, InMemory } from './spill.ts';
-import { Pieces, systemStepPieces } from './pieces.ts';
+import { systemStepPieces } from './pieces.ts';
 
 interface CachedRun {
   /** runKey of the run. */
@@ -179,7 +179,7 @@ export class TrajectoryCache {
       for (const list of c.plain === c.block.steps ? [c.plain] : [c.plain, c.block.steps]) {
         for (const b of list) {
           if (b instanceof OnFile) onFile += b.length;
-          else inMemory += b instanceof Pieces ? b.own : b.length;
+          else inMemory += heldBytes(b);
         }
       }
     }

@@ -27,9 +27,8 @@ import { pathInside } from './filename.ts';
 import { FileNamer } from './naming.ts';
 import { TrajectoryCache, sameHead } from './render.ts';
 import type { Layout, ReadBodies, Rendered } from './render.ts';
-import { BodiesLost, flat, joined, releaseReadBack, resolveBodies, resolveBodiesSync } from './spill.ts';
+import { BodiesLost, OnFile, flat, heldBytes, joined, releaseReadBack, resolveBodies, resolveBodiesSync } from './spill.ts';
 import type { Body, FileRef } from './spill.ts';
-import { Pieces } from './pieces.ts';
 import type { AtifMeta, JsonObject } from './types.ts';
 import type { Annotation, AnnotationTarget } from '../../trace/annotation.ts';
 import { patchDocument, record } from './annotations.ts';
@@ -622,10 +621,7 @@ function newEnd(disk: OnDisk | undefined, fileName: string, r: Rendered, appendF
 /** The bytes a written render keeps in memory: its run steps' Buffers, not the shared tool list, not what is on file. */
 function bytesInMemory(r: Rendered): number {
   let n = 0;
-  for (const c of r.chunks) {
-    if (c instanceof Pieces) n += c.own;
-    else if (c instanceof Buffer && c !== r.layout.head.tools) n += c.length;
-  }
+  for (const c of r.chunks) if (!(c instanceof OnFile) && c !== r.layout.head.tools) n += heldBytes(c);
   return n;
 }
 

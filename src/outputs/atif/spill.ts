@@ -50,6 +50,11 @@ export function flat(bodies: readonly InMemory[]): Buffer[] {
   return out;
 }
 
+/** What keeping `b` in memory costs: a body in pieces, only its own bytes (not the shared text). */
+export function heldBytes(b: InMemory): number {
+  return b instanceof Pieces ? b.own : b.length;
+}
+
 /** One Buffer per body, to parse it. */
 export function joined(bodies: readonly InMemory[]): Buffer[] {
   return bodies.map((b) => (b instanceof Pieces ? b.joined() : b));
