@@ -35,8 +35,12 @@ export function finalize(ctx: EngineContext, rs: RunState, at: number): void {
   s.runs.delete(rs.run.runId);
   if (s.active === rs) s.active = [...s.runs.values()].pop();
   ctx.recent.delete(rs.run.runId);
-  const evicted = lruInsert(ctx.recent, rs.run.runId, rs, RECENT_RUNS_CAP)?.[1];
-  if (evicted) ctx.runIndex.remove(evicted);
+  const evicted = lruInsert(ctx.recent, rs.run.runId, rs, RECENT_RUNS_CAP);
+  s.recent.set(rs.run.runId, rs);
+  if (evicted?.[1]) {
+    ctx.runIndex.remove(evicted[1]);
+    evicted[1].session.recent.delete(evicted[0]);
+  }
   // Assistant messages no call could take are still LLM calls that happened: keep them, flagged.
   let k = 0;
   for (const p of rs.pendingOutputs.splice(0)) {

@@ -67,7 +67,7 @@ export function openSession(ctx: EngineContext, key: string, at: number, openedB
     marks: [],
     closed: false,
   };
-  const state: SessionState = { session, runs: new Map(), pendingUser: [], lastActivity: at, opened: 0, delivered: [] };
+  const state: SessionState = { session, runs: new Map(), recent: new Map(), pendingUser: [], lastActivity: at, opened: 0, delivered: [] };
   ctx.sessions.set(key, state);
   ctx.counters.sessionsOpened++;
   const lineage = ctx.pendingLineage.get(key);
@@ -88,11 +88,12 @@ export function closeSession(ctx: EngineContext, s: SessionState, at: number, re
   for (const rs of [...s.runs.values()]) finalize(ctx, rs, at);
   // A late llm_output can only reach what is still exported later: nothing, once the
   // session is closed. Its finished runs (whole conversations each) need not stay around.
-  for (const [runId, r] of ctx.recent) {
-    if (r?.session !== s) continue;
+  for (const [runId, r] of s.recent) {
+    if (ctx.recent.get(runId) !== r) continue;
     ctx.runIndex.remove(r);
     ctx.recent.set(runId, null);
   }
+  s.recent.clear();
   for (const u of s.pendingUser) {
     mark(ctx, s.session.marks, u.at, 'message.unpaired_user', 'warning', 'a user message was written but no run followed it');
   }

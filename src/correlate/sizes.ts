@@ -9,6 +9,8 @@ export interface EngineSizes {
   openRuns: number;
   /** Finished runs remembered for late events (RECENT_RUNS_CAP). */
   recentRuns: number;
+  /** The same runs as the open sessions list them (closing a session visits only its own). */
+  sessionRecentRuns: number;
   finalizing: number;
   segments: number;
   pendingLineage: number;
@@ -29,6 +31,7 @@ export function sizesOf(ctx: EngineContext): EngineSizes {
   let maxPendingUser = 0;
   let maxPendingTools = 0;
   let maxPendingOutputs = 0;
+  let sessionRecentRuns = 0;
   for (const rs of ctx.runs.values()) {
     buffered += rs.pendingTools.length + rs.pendingOutputs.length;
     maxPendingTools = Math.max(maxPendingTools, rs.pendingTools.length);
@@ -38,11 +41,13 @@ export function sizesOf(ctx: EngineContext): EngineSizes {
     buffered += s.pendingUser.length;
     maxPendingUser = Math.max(maxPendingUser, s.pendingUser.length);
     maxRunsPerSession = Math.max(maxRunsPerSession, s.runs.size);
+    sessionRecentRuns += s.recent.size;
   }
   return {
     openSessions: ctx.sessions.size,
     openRuns: ctx.runs.size,
     recentRuns: ctx.recent.size,
+    sessionRecentRuns,
     finalizing: ctx.finalizing.size,
     segments: ctx.segments.size,
     pendingLineage: ctx.pendingLineage.size,

@@ -51,6 +51,9 @@ export interface RunState {
 export interface SessionState {
   session: Session;
   runs: Map<string, RunState>;
+  /** This session's finished runs still in the engine's `recent`, by run id: closing the
+   * session visits these, not every recent run of every session. */
+  recent: Map<string, RunState>;
   /** The newest run not yet finalized: before_message_write carries no runId. */
   active?: RunState;
   /** User messages written before their run's first hook (gateway writes them first). */

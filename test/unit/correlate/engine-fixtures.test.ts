@@ -7,6 +7,8 @@ import { interleave, onlyHooks, retag } from '../../support/streams.ts';
 import { CONVERSATION_GATED_HOOKS } from '../../../src/ingest/hook-names.ts';
 import { isDeepFrozen } from '../../../src/finalize/snapshot.ts';
 import type { Run } from '../../../src/trace/model.ts';
+import { parseHook } from '../../../src/ingest/parse.ts';
+import { RECENT_RUNS_CAP } from '../../../src/util/caps.ts';
 
 const fixture = (name: string) => readRecording(new URL(`../../../fixtures/${name}`, import.meta.url).pathname);
 const capture = { capture: { stripToolArgs: false, stripToolResults: false } };
@@ -214,6 +216,44 @@ describe('engine on damaged streams', () => {
     expect([...bySession.values()]).toEqual([3, 3, 3, 3, 3]);
     for (const r of runs) for (const c of r.run.llmCalls) expect(c.output && c.startTime && c.endTime).toBeTruthy();
     expect(sessions.length + engine.openSessions).toBe(5);
+  });
+
+  it('closing one session forgets its own finished runs only: a late llm_output still amends another open session', () => {
+    const all = base().filter((r) => r.hook !== 'gateway_stop');
+    const end = all.find((r) => r.hook === 'session_end')!;
+    const records = all.filter((r) => r !== end);
+    const lastOutput = records.findLastIndex((r) => r.hook === 'llm_output');
+    const [a, b] = ['a', 'b'].map((tag) => retag([...records, end], tag));
+    const lateA = a!.splice(lastOutput, 1)[0]!;
+    const lateB = b!.splice(lastOutput, 1)[0]!;
+    const endA = a!.pop()!;
+    expect(endA.hook).toBe('session_end');
+    const endB = b!.pop()!;
+    const t = end.ts + 1_000;
+    const stream = [...interleave([a!, b!]), { ...endB, ts: t }, { ...lateA, ts: t + 5_000 }, { ...lateB, ts: t + 5_001 }];
+    const { amendments, engine } = replay(stream, { ...capture, correlation: { llmOutputGraceMs: 250 } }, { settleMs: 1_000 });
+    // a's late answer amends a's run; b's session is closed, so b's late answer reaches nothing.
+    expect(amendments.map((x) => x.session.sessionKey)).toEqual([amendments[0]!.session.sessionKey]);
+    expect(amendments[0]!.session.sessionKey).toContain('~a');
+    expect(amendments[0]!.amendment.runId).toBe((lateA.event as { runId: string }).runId);
+    expect(engine.counters.lateEvents).toBe(2);
+    // b's runs stay in `recent` as tombstones (late events are still recognized); a lists its own two.
+    const sizes = engine.sizes();
+    expect(sizes.recentRuns).toBe(4);
+    expect(sizes.sessionRecentRuns).toBe(2);
+    engine.handle(parseHook('session_end', endA.event, endA.ctx, t + 6_000).event!);
+    expect(engine.sizes().sessionRecentRuns).toBe(0);
+  });
+
+  it('forgets a session\'s recent runs once the recent cap evicts them', () => {
+    const records = base().filter((r) => r.hook !== 'gateway_stop' && r.hook !== 'session_end');
+    const copies = Array.from({ length: RECENT_RUNS_CAP / 2 + 8 }, (_, i) => retag(records, `s${i}`));
+    const { engine } = replay(copies.flat(), capture, { settleMs: 1_000 });
+    const sizes = engine.sizes();
+    expect(sizes.openSessions).toBe(copies.length);
+    expect(sizes.recentRuns).toBe(RECENT_RUNS_CAP);
+    // Evicted runs left their sessions' lists too: each list holds only runs the engine still has.
+    expect(sizes.sessionRecentRuns).toBe(RECENT_RUNS_CAP);
   });
 
   it('bounds buffered records per key and counts what it drops', () => {

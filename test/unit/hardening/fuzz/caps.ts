@@ -22,6 +22,7 @@ export function checkCaps(p: Plugin): void {
   if (sizes.pendingLineage > lineageCap) throw new Error('pending lineage over its cap');
   if (sizes.bufferedRecords > lineageCap + CAPS.maxOpenSessions * cap + sizes.openRuns * 2 * cap) throw new Error('buffered records over the caps');
   if (sizes.recentRuns > RECENT_RUNS_CAP) throw new Error(`recent runs over ${RECENT_RUNS_CAP}`);
+  if (sizes.sessionRecentRuns > sizes.recentRuns) throw new Error('sessions list recent runs the engine no longer holds');
   if (sizes.finalizing > sizes.openRuns) throw new Error('finalizing holds closed runs');
   if (sizes.segments > segmentsCap(CAPS.maxOpenSessions)) throw new Error('segments over the cap');
   if (sizes.spawnedRuns > SPAWNED_RUNS_CAP) throw new Error('spawnedRuns over the cap');
