@@ -156,6 +156,15 @@ async function main(): Promise<void> {
   if (r) {
     log('\nReplay: one recorded tool-call turn (fixtures), N sessions x M runs, interleaved; ATIF + OTLP gen_ai + OTLP OpenInference on');
     log(replayTable(pairs));
+    const young = pairs.map((p) => p.plugin.memory.youngGeneration).filter((y) => y !== undefined);
+    if (young.length > 0) {
+      const y = young[young.length - 1]!;
+      log(
+        y.touched
+          ? `V8 young generation (nemo-relay, ${pairs[pairs.length - 1]!.scale}): ${y.capacityMB} MB, resident ${y.physicalBeforeMB} -> ${y.physicalAfterMB} MB before the baseline, as in a running gateway (BENCH_YOUNG_TOUCH=0: without)`
+          : `V8 young generation (nemo-relay, ${pairs[pairs.length - 1]!.scale}): ${y.capacityMB} MB, ${y.physicalBeforeMB} MB resident, NOT touched before the baseline (BENCH_YOUNG_TOUCH=0)`,
+      );
+    }
     const focus = pairs.find((p) => p.sessions === 2000) ?? pairs[pairs.length - 1];
     if (focus) {
       log(`\nPer hook, nemo-relay at ${focus.scale} (sorted by total time in handlers)`);
