@@ -1,7 +1,7 @@
 // Command-line options of `npm run bench`.
 
 import { parseArgs } from 'node:util';
-import { OUTPUTS, SIGNAL_OUTPUTS, type OutputName } from './config.ts';
+import { ALL_OUTPUTS, type OutputName } from './config.ts';
 
 export interface Scale {
   sessions: number;
@@ -55,7 +55,7 @@ export const USAGE = `npm run bench [-- options]
                        to edits during the run) or repo (load the repo root itself)
   --with-replay        with --gateway: run the replay too
   --outputs LIST       outputs switched on: any of atif,opentelemetry,openinference,metrics,logs, or none
-                       (default all three; targets are only judged with all three)
+                       (default all five; targets are only judged with all five)
   --out FILE           JSON results (default bench/results/latest.json; gateway: latest-gateway.json;
                        export: latest-export.json)
   --scenario export    instead: \`nemo-relay export\` over generated ATIF files, memory vs file count
@@ -73,7 +73,7 @@ function parseProfile(s: string): BenchOptions['profile'] {
 function parseOutputs(s: string): OutputName[] {
   if (s.trim() === 'none') return [];
   const list = s.split(',').map((x) => x.trim()).filter(Boolean);
-  const known: readonly string[] = [...OUTPUTS, ...SIGNAL_OUTPUTS];
+  const known: readonly string[] = ALL_OUTPUTS;
   for (const x of list) if (!known.includes(x)) throw new Error(`--outputs: "${x}" is not one of ${known.join(', ')} (or none)`);
   return list as OutputName[];
 }
@@ -117,7 +117,7 @@ export function parseCli(argv: string[]): BenchOptions {
       'drain-timeout': { type: 'string', default: '120000' },
       turns: { type: 'string', default: '20' },
       'plugin-source': { type: 'string', default: 'snapshot' },
-      outputs: { type: 'string', default: OUTPUTS.join(',') },
+      outputs: { type: 'string', default: ALL_OUTPUTS.join(',') },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,

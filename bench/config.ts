@@ -17,6 +17,8 @@ export const OUTPUTS = ['atif', 'opentelemetry', 'openinference'] as const;
 /** OTel metrics and logs (issue 12), off unless named: they export to the signals collector (bench/receiver). */
 export const SIGNAL_OUTPUTS = ['metrics', 'logs'] as const;
 export type OutputName = (typeof OUTPUTS)[number] | (typeof SIGNAL_OUTPUTS)[number];
+/** Every output: the bench's default, and what its targets are judged with. */
+export const ALL_OUTPUTS: readonly OutputName[] = [...OUTPUTS, ...SIGNAL_OUTPUTS];
 
 function spool(t: OutputTargets, name: string): { spool?: { directory: string } } {
   return t.spoolDir === undefined ? {} : { spool: { directory: `${t.spoolDir}/${name}` } };

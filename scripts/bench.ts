@@ -154,7 +154,8 @@ async function main(): Promise<void> {
   const checks = checkTargets(pairs, gateway?.summary, o.gateway);
 
   if (r) {
-    log('\nReplay: one recorded tool-call turn (fixtures), N sessions x M runs, interleaved; ATIF + OTLP gen_ai + OTLP OpenInference on');
+    const on = pairs[0]?.plugin.options.outputs ?? [];
+    log(`\nReplay: one recorded tool-call turn (fixtures), N sessions x M runs, interleaved; outputs on: ${on.length > 0 ? on.join(', ') : 'none'}`);
     log(replayTable(pairs));
     const young = pairs.map((p) => p.plugin.memory.youngGeneration).filter((y) => y !== undefined);
     if (young.length > 0) {

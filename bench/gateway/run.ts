@@ -21,7 +21,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { OpenClawHarness, PROBE_TOOLS_PLUGIN_DIR, REPO_ROOT } from '../../scripts/lib/openclaw-harness.ts';
 import { startScriptedLlm } from '../../scripts/lib/scripted-llm.ts';
-import { guideConfig, OTLP_OUTPUTS, OUTPUTS, type OutputName } from '../config.ts';
+import { ALL_OUTPUTS, guideConfig, OTLP_OUTPUTS, type OutputName } from '../config.ts';
 import { startReceiverProcess } from '../receiver/client.ts';
 import { table } from '../report/table.ts';
 import { snapshotPlugin, type PluginSnapshot } from './snapshot.ts';
@@ -132,7 +132,7 @@ export async function runGatewayBench(o: GatewayOptions): Promise<GatewayResult>
   const llm = await startScriptedLlm();
   const receiver = await startReceiverProcess([...OTLP_OUTPUTS]);
   const atifDir = mkdtempSync(join(tmpdir(), 'nemo-relay-bench-gw-atif-'));
-  const outputs = o.outputs ?? OUTPUTS;
+  const outputs = o.outputs ?? ALL_OUTPUTS;
   const config = guideConfig({ atifDir, opentelemetryUrl: receiver.urls.opentelemetry!, openinferenceUrl: receiver.urls.openinference!, ...(receiver.urls['signals'] ? { signalsOrigin: receiver.urls['signals'] } : {}), enabled: outputs });
   const probe = { id: 'probe-tools', path: PROBE_TOOLS_PLUGIN_DIR };
   const snapshot: PluginSnapshot | undefined = o.pluginSource === 'repo' ? undefined : snapshotPlugin(REPO_ROOT);
@@ -202,7 +202,7 @@ export async function runGatewayBench(o: GatewayOptions): Promise<GatewayResult>
     const summary = {
       // Every output that is on produced something (with none on, nothing can be shown).
       valid: (!outputs.includes('atif') || files > 0) && OTLP_OUTPUTS.every((n) => !outputs.includes(n) || (counts[n]?.spans ?? 0) > 0),
-      allOutputs: OUTPUTS.every((n) => outputs.includes(n)),
+      allOutputs: ALL_OUTPUTS.every((n) => outputs.includes(n)),
       ci95Ms: round((1.96 * sd) / Math.sqrt(paired.length), 2),
       medianCi95Ms: bootstrapMedian(paired).map((v) => round(v, 2)) as [number, number],
       turnsPerSide: turns,
@@ -217,7 +217,7 @@ export async function runGatewayBench(o: GatewayOptions): Promise<GatewayResult>
       ['side', 'turns', 'median ms', 'mean ms', 'p90 ms', 'min ms', 'max ms'],
       [
         ['off (no plugin)', turns, offS.median, offS.mean, offS.p90, offS.min, offS.max],
-        [`on (nemo-relay, ${outputs.length === OUTPUTS.length ? 'all outputs' : outputs.length ? outputs.join('+') : 'no outputs'})`, turns, onS.median, onS.mean, onS.p90, onS.min, onS.max],
+        [`on (nemo-relay, ${outputs.length === ALL_OUTPUTS.length ? 'all outputs' : outputs.length ? outputs.join('+') : 'no outputs'})`, turns, onS.median, onS.mean, onS.p90, onS.min, onS.max],
       ],
       [false, true, true, true, true, true, true],
     );

@@ -16,7 +16,7 @@ import { SUBSCRIBED_HOOKS } from '../../src/ingest/hook-names.ts';
 import type { Runtime } from '../../src/runtime/runtime.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createOtlpOutputSink } from '../../src/outputs/otlp/projections.ts';
-import { guideConfig, OTLP_OUTPUTS, OUTPUTS, type OutputName } from '../config.ts';
+import { ALL_OUTPUTS, guideConfig, OTLP_OUTPUTS, type OutputName } from '../config.ts';
 import { startReceiverProcess, type OutputCounts } from '../receiver/client.ts';
 import { loadTurn } from '../workload/recording.ts';
 import { buildWorkload, checkAgainstRetag, compileTurn, gatewayStartDelivery, gatewayStopDelivery } from '../workload/workload.ts';
@@ -187,7 +187,7 @@ async function waitForSpans(
 export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   const load0 = loadavg();
   const usePlugin = o.plugin === 'nemo-relay';
-  const outputs = o.outputs ?? [...OUTPUTS];
+  const outputs = o.outputs ?? [...ALL_OUTPUTS];
   const otlpOn = (n: string) => usePlugin && outputs.includes(n as OutputName);
   // The floor gets a receiver too, so both processes carry the same machinery.
   const receiver = await startReceiverProcess([...OTLP_OUTPUTS]);

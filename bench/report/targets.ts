@@ -1,7 +1,7 @@
 // The targets, checked against measured figures. A target whose scale was not run
 // is reported as "not run", never as a pass.
 
-import { OUTPUTS } from '../config.ts';
+import { ALL_OUTPUTS } from '../config.ts';
 import type { ScenarioResult } from '../replay/scenario.ts';
 
 export interface ReplayPair {
@@ -142,7 +142,7 @@ export function checkTargets(pairs: ReplayPair[], gateway: GatewayFigures | unde
     }
   }
   // With outputs switched off (--outputs) the replay figures isolate a cost; they judge nothing.
-  const partial = pairs.some((p) => p.plugin.options.outputs !== undefined && !OUTPUTS.every((n) => p.plugin.options.outputs!.includes(n)));
+  const partial = pairs.some((p) => p.plugin.options.outputs !== undefined && !ALL_OUTPUTS.every((n) => p.plugin.options.outputs!.includes(n)));
   if (partial) for (const c of out) if (c.pass !== null) Object.assign(c, { pass: null, margin: 'not all outputs on (--outputs): not judged' });
   {
     const t = 'plugin adds <= 1% to a real gateway turn';
