@@ -15,6 +15,7 @@ import { summarizeProfile, type ProfileSummary } from '../bench/report/profile.t
 import { hookTable, profileTable, replayTable, targetTable } from '../bench/report/table.ts';
 import { checkTargets, type ReplayPair } from '../bench/report/targets.ts';
 import { spawnScenario } from '../bench/replay/spawn.ts';
+import { machineJitter, type Jitter } from '../bench/replay/jitter.ts';
 import type { ScenarioOptions, ScenarioResult } from '../bench/replay/scenario.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -112,6 +113,8 @@ async function main(): Promise<void> {
     memGB: Math.round(totalmem() / 2 ** 30),
     loadavgStart: loadavg().map(round2),
     loadavgEnd: [] as number[],
+    /** A 5 us busy-wait timed like a handler call, before and after the runs (bench/replay/jitter.ts). */
+    jitter: [] as Jitter[],
   };
   log(`nemo-relay bench: Node ${machine.node}, ${machine.cpus} cores, ${machine.memGB} GB, load average ${machine.loadavgStart.join(' ')}`);
 
@@ -145,7 +148,9 @@ async function main(): Promise<void> {
     return;
   }
 
+  if (o.replay) machine.jitter.push(machineJitter());
   const r = o.replay ? await replay(o) : undefined;
+  if (o.replay) machine.jitter.push(machineJitter());
   let gateway: GatewayResult | undefined;
   if (o.gateway) gateway = await runGatewayBench({ turns: o.turns, pluginSource: o.pluginSource, outputs: o.outputs, log });
 
@@ -157,6 +162,10 @@ async function main(): Promise<void> {
     const on = pairs[0]?.plugin.options.outputs ?? [];
     log(`\nReplay: one recorded tool-call turn (fixtures), N sessions x M runs, interleaved; outputs on: ${on.length > 0 ? on.join(', ') : 'none'}`);
     log(replayTable(pairs));
+    if (machine.jitter.length > 0) {
+      const j = machine.jitter.map((x) => `p99 ${x.p99} us, ${x.over45} of ${x.calls.toLocaleString('en-US')} over 45 us`).join('; after: ');
+      log(`The machine's own stalls: a ${machine.jitter[0]!.spinUs} us busy-wait timed like a handler call, before the runs: ${j}`);
+    }
     const young = pairs.map((p) => p.plugin.memory.youngGeneration).filter((y) => y !== undefined);
     if (young.length > 0) {
       const y = young[young.length - 1]!;
