@@ -83,7 +83,7 @@ async function replay(o: BenchOptions): Promise<{ pairs: ReplayPair[]; profile?:
     const ranked = [...results].sort((a, b) => a.replay.eventsPerSec - b.replay.eventsPerSec);
     const chosen = ranked[Math.floor((ranked.length - 1) / 2)]!;
     if (results.length > 1) log(`replay ${label}: events/s of the ${results.length} runs ${results.map((x) => x.replay.eventsPerSec).join(', ')}; reporting the median one`);
-    pairs.push({ scale: label, sessions: scale.sessions, runs: scale.runs, floor, plugin: chosen, repeats: results.map((x) => x.replay.eventsPerSec) });
+    pairs.push({ scale: label, sessions: scale.sessions, runs: scale.runs, floor, plugin: chosen, repeats: results.map((x) => x.replay.eventsPerSec), rssGrowthRepeats: results.map((x) => x.memory.rssGrowthMB) });
   }
   if (o.profile === 'separate' && biggest) {
     // Profiling slows every call a little, so this run's figures are not the measured ones.

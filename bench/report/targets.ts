@@ -12,6 +12,20 @@ export interface ReplayPair {
   plugin: ScenarioResult;
   /** events/s of every measured run (plugin is the median one). */
   repeats?: number[];
+  /** Peak RSS growth of every measured run, MB, in run order. */
+  rssGrowthRepeats?: number[];
+}
+
+/**
+ * The peak RSS the issue-14 targets are judged on: the median of the runs' peaks. A peak is
+ * one 20 ms sample of one run (+-30 MB from run to run here), and it has nothing to do with
+ * the events/s ranking that picks the reported run, so that run's own peak is no better
+ * than any other's. With one run, that run's.
+ */
+export function medianRssGrowth(p: ReplayPair): number {
+  const runs = p.rssGrowthRepeats?.length ? [...p.rssGrowthRepeats] : [p.plugin.memory.rssGrowthMB];
+  runs.sort((a, b) => a - b);
+  return runs[Math.floor((runs.length - 1) / 2)]!;
 }
 
 export interface GatewayFigures {
@@ -89,8 +103,9 @@ export function checkTargets(pairs: ReplayPair[], gateway: GatewayFigures | unde
       pass: all,
       margin: all ? (o.spansReceived > o.spansExpected ? `${fmt(o.spansReceived - o.spansExpected)} re-sent (at least once)` : 'exact') : `${fmt(o.spansExpected - o.spansReceived)} missing`,
     });
-    const v = p.plugin.memory.rssGrowthMB;
-    out.push({ target: rss, measured: `+${fmt(v)} MB (floor +${fmt(p.floor.memory.rssGrowthMB)} MB)`, pass: v <= rssMB, margin: v <= rssMB ? `${fmt(rssMB - v)} MB to spare` : `${fmt(v - rssMB)} MB over (${fmt(v / rssMB, 1)}x)` });
+    const v = medianRssGrowth(p);
+    const each = (p.rssGrowthRepeats?.length ?? 0) > 1 ? `median of runs ${p.rssGrowthRepeats!.map((x) => `+${fmt(x)}`).join(' / ')}; ` : '';
+    out.push({ target: rss, measured: `+${fmt(v)} MB (${each}floor +${fmt(p.floor.memory.rssGrowthMB)} MB)`, pass: v <= rssMB, margin: v <= rssMB ? `${fmt(rssMB - v)} MB to spare` : `${fmt(v - rssMB)} MB over (${fmt(v / rssMB, 1)}x)` });
     if (sessions === 2000) {
       const d = p.plugin.drain;
       const s = d.drainMs / 1000;
