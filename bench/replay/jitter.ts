@@ -1,7 +1,7 @@
 // The machine's own p99: a busy-wait as long as a typical handler call, timed exactly as the
 // replay times handler calls (two hrtime reads around it). It allocates nothing and touches
 // no memory, so every slow call is the machine: interrupts, the hypervisor, other work. On
-// the 2-core VM the bench runs on, a 5 us spin has 14-32 calls of 20,000 over 45 us; a
+// the 2-core VM the bench runs on, a 5 us spin has 2-34 calls of 20,000 over 45 us; a
 // handler's p99 near 50 us is read against this, not against the empty-handler floor
 // (whose calls last 0.05 us, too short for a stall to land in).
 

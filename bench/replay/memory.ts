@@ -73,7 +73,7 @@ function newSpace(): { size: number; physical: number } {
  * on this Node), but its pages become resident only as allocation first reaches them. A
  * real gateway has all of them resident from its start-up on (OpenClaw 2026.9.6 with no
  * plugin: 128 MB, all resident, 9 s after start and through every turn); the bench's short
- * warm-up leaves 40-60 MB untouched, and the first pass over them (RSS, and a page fault
+ * warm-up leaves 40-45 MB untouched, and the first pass over them (RSS, and a page fault
  * of ~15 us each on this VM) would land in the replay and read as the plugin's growth and
  * latency. Capacity is not changed: only pages V8 already reserved are touched, and the
  * floor gets the same.
