@@ -63,7 +63,7 @@ export function onRunEvent(ctx: EngineContext, ev: RunEvent): void {
       run.provider = ev.provider ?? run.provider;
       run.model = ev.model ?? run.model;
       rs.history = ev.history;
-      if (ev.tools) rs.session.session.tools = toolDefinitions(ev.tools, rs.session.session.tools);
+      if (ev.tools) noteTools(rs.session, ev.tools);
       return;
     case 'model_call_started':
     case 'model_call_ended':
@@ -192,19 +192,10 @@ function openRun(ctx: EngineContext, s: SessionState, runId: string, at: number)
   return rs;
 }
 
-function toolDefinitions(tools: unknown[], previous: Session['tools']): Session['tools'] {
-  // The tool list is the same object shape every run; rebuild only when its size changed.
-  if (previous.length === tools.length && previous.length > 0) return previous;
-  const out: Session['tools'] = [];
-  for (const t of tools) {
-    if (typeof t !== 'object' || t === null) continue;
-    const o = t as Record<string, unknown>;
-    if (typeof o.name !== 'string') continue;
-    out.push({
-      name: o.name,
-      ...(typeof o.description === 'string' ? { description: o.description } : {}),
-      ...(o.parameters !== undefined ? { parameters: o.parameters } : {}),
-    });
-  }
-  return out;
+/** Keeps the tool list for finalize when it differs in size from the one the session has. */
+function noteTools(s: SessionState, tools: unknown[]): void {
+  // The tool list is the same object shape every run; it is rebuilt only when its size changed.
+  const have = s.toolsSent?.length ?? s.session.tools.length;
+  if (have === tools.length && have > 0) return;
+  s.toolsSent = tools;
 }

@@ -54,6 +54,9 @@ export interface SessionState {
   /** This session's finished runs still in the engine's `recent`, by run id: closing the
    * session visits these, not every recent run of every session. */
   recent: Map<string, RunState>;
+  /** llm_input's tool list as OpenClaw sent it, when it changed: finalize builds the session's
+   * definitions from it, off the hook path (tens of tools, ~30 us at a session's first run). */
+  toolsSent?: unknown[];
   /** The newest run not yet finalized: before_message_write carries no runId. */
   active?: RunState;
   /** User messages written before their run's first hook (gateway writes them first). */

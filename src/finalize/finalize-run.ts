@@ -11,6 +11,7 @@ import { sumUsage, usageDiff } from '../trace/usage.ts';
 import { applyProviderView } from './provider-view.ts';
 import { ConversationHash, splitFlattened, unwrap } from './flattened-history.ts';
 import { internText, internTools } from './intern.ts';
+import { toolDefinitions } from './tool-definitions.ts';
 import { textKey } from '../util/text-key.ts';
 
 export type MarkFn = (
@@ -71,6 +72,11 @@ export function finalizeRun(rs: RunState, at: number, capture: CapturePolicy, ma
   const sentPrompt = capture.text(rawPrompt, 'prompt');
   run.prompt = capture.text(recordedPrompt(rs, rawPrompt, at, mark), 'prompt');
   run.systemPrompt = internText(run.systemPrompt);
+  const sent = rs.session.toolsSent;
+  if (sent) {
+    rs.session.session.tools = toolDefinitions(sent);
+    rs.session.toolsSent = undefined;
+  }
   internTools(rs.session.session);
   const rawSystem = run.systemPrompt;
   const s = rs.session;

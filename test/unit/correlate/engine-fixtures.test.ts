@@ -256,6 +256,23 @@ describe('engine on damaged streams', () => {
     expect(sizes.sessionRecentRuns).toBe(RECENT_RUNS_CAP);
   });
 
+  it('gives the session the tool definitions llm_input sent, replaced when a later run sends a list of another size', () => {
+    const records = base();
+    const inputs = records.filter((r) => r.hook === 'llm_input');
+    expect(inputs).toHaveLength(2);
+    const sent = (inputs[0]!.event as { tools: Record<string, unknown>[] }).tools;
+    const first = replay(records, capture);
+    const tools = first.sessions[0]!.tools;
+    expect(tools.map((t) => t.name)).toEqual(sent.map((t) => t.name));
+    expect(tools[0]).toEqual({ name: sent[0]!.name, description: sent[0]!.description, parameters: sent[0]!.parameters });
+    // The second run sends one tool fewer: the session ends with that list.
+    const i = records.indexOf(inputs[1]!);
+    const fewer = sent.slice(1);
+    records[i] = { ...inputs[1]!, event: { ...(inputs[1]!.event as object), tools: fewer } };
+    const second = replay(records, capture);
+    expect(second.sessions[0]!.tools.map((t) => t.name)).toEqual(fewer.map((t) => t.name));
+  });
+
   it('bounds buffered records per key and counts what it drops', () => {
     const records = base();
     const tool = records.find((r) => r.hook === 'before_tool_call')!;
