@@ -5,6 +5,8 @@
 // handler's p99 near 50 us is read against this, not against the empty-handler floor
 // (whose calls last 0.05 us, too short for a stall to land in).
 
+import { quantile } from './stats.ts';
+
 export interface Jitter {
   spinUs: number;
   calls: number;
@@ -25,7 +27,7 @@ export function machineJitter(spinUs = 5, calls = 20_000): Jitter {
     d[i] = Number(process.hrtime.bigint() - t0);
   }
   d.sort();
-  const q = (x: number) => Math.round(d[Math.min(calls - 1, Math.ceil(x * calls) - 1)]! / 10) / 100;
+  const q = (x: number) => Math.round(quantile(d, x) / 10) / 100;
   let over45 = 0;
   for (const v of d) if (v > 45_000) over45++;
   return { spinUs, calls, p50: q(0.5), p99: q(0.99), p999: q(0.999), max: Math.round(d[calls - 1]! / 1000), over45 };

@@ -11,7 +11,7 @@ export interface Dist {
   total: number;
 }
 
-function quantile(sorted: Float64Array, q: number): number {
+export function quantile(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) return 0;
   // Nearest rank: the smallest value with at least q of the samples at or below it.
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
